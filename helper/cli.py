@@ -1,0 +1,98 @@
+"""The one command-line entry point: ``intellekta-helper`` and ``python -m helper``.
+
+Every subcommand lives in its own module under ``helper/commands`` and exposes
+``register(subparsers, lang)``, which adds its parser and sets ``run(args, config) -> int``.
+This module owns what they share: global options, loading and checking the
+configuration, logging, and turning any unexpected error into exit code 1 with the log
+file's path instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from helper import __version__, config, i18n, logs
+from helper.exitcodes import ExitCode
+
+log = logging.getLogger(__name__)
+
+#: Subcommand modules in ``helper.commands``, in the order ``--help`` lists them.
+COMMANDS = ("config",)
+
+
+def _early_language(argv: Sequence[str]) -> str:
+    """The language for argparse's own messages, before the configuration is loaded."""
+    for flag, value in zip(argv, [*argv[1:], ""], strict=False):
+        if flag == "--lang" and value in i18n.LANGUAGES:
+            return value
+        if flag.startswith("--lang=") and flag[7:] in i18n.LANGUAGES:
+            return flag[7:]
+    return i18n.resolve_language(os.environ.get("INTELLEKTA_HELPER_UI_LANGUAGE", "auto"))
+
+
+def _key_value(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, e.g. intake.timeout_s=15: {text!r}")
+    return key.strip(), value
+
+
+def build_parser(lang: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="intellekta-helper",
+        description=i18n.t("cli.description", lang, vendor="intellekta GmbH"),
+    )
+    parser.add_argument("--version", action="version", version=f"intellekta-helper {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help=i18n.t("cli.help_verbose", lang))
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, help=i18n.t("cli.help_lang", lang))
+    parser.add_argument(
+        "-c", "--set", dest="overrides", action="append", default=[], type=_key_value,
+        metavar="KEY=VALUE", help=i18n.t("cli.help_set", lang),
+    )  # fmt: skip
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"helper.commands.{name}").register(subparsers, lang)
+    return parser
+
+
+def _print_problems(cfg: config.Config) -> None:
+    lang = cfg.language
+    print(i18n.t("config.problem_header", lang), file=sys.stderr)
+    for problem in cfg.problems:
+        print("  " + problem.render(lang), file=sys.stderr)
+    print(i18n.t("config.problem_footer", lang), file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = _early_language(argv)
+    parser = build_parser(lang)
+    args = parser.parse_args(argv)  # exits 2 on bad usage, as argparse does
+    logs.setup(verbose=args.verbose)
+    try:
+        overrides = list(args.overrides)
+        if args.lang:
+            overrides.append(("ui.language", args.lang))
+        cfg = config.load(cli=overrides)
+        logs.secret_filter.add(cfg.secrets())
+        logs.set_level(cfg["logging.level"])
+        log.info("intellekta-helper %s: %s", __version__, args.command or "window")
+        if args.command is None:
+            print(i18n.t("cli.gui_missing", cfg.language), file=sys.stderr)
+            return ExitCode.CONFIG
+        if not cfg.valid and not getattr(args, "runs_on_invalid_config", False):
+            _print_problems(cfg)
+            return ExitCode.CONFIG
+        return int(args.run(args, cfg))
+    except KeyboardInterrupt:
+        print("\n" + i18n.t("cli.interrupted", lang), file=sys.stderr)
+        return ExitCode.DECLINED
+    except Exception:
+        log.exception("Unexpected error")
+        print(i18n.t("cli.unexpected", lang, log=logs.log_file() or "-"), file=sys.stderr)
+        return ExitCode.UNEXPECTED

@@ -1,0 +1,237 @@
+"""Reading every configuration layer and merging them in one place, in one order.
+
+Lowest precedence first: built-in defaults, intellekta's vendor file, the machine-wide
+file, the user's file, the file named by ``INTELLEKTA_HELPER_CONFIG``, environment
+variables, the command line, and on Windows the policy registry, which wins over all.
+Keys named in the machine file's ``locked`` list (and every policy value) cannot be
+changed by the user's file, the environment or the command line: such attempts are
+ignored, logged and kept for ``config show``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+import re
+import sys
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from helper import paths
+from helper.config.model import Config, Entry, Ignored, Problem, Source
+from helper.config.settings import BY_KEY, ENV_CONFIG_FILE, ENV_PREFIX, SECTIONS, SETTINGS
+from helper.config.values import ValueProblem, coerce, from_text
+
+log = logging.getLogger(__name__)
+
+LOCKED_KEY = "locked"
+POLICY_KEY = r"SOFTWARE\Policies\intellekta\Helper"
+#: The raw values one source offers: key -> (value, line or None, is_text).
+Raw = dict[str, tuple[Any, int | None, bool]]
+PolicyReader = Callable[[], tuple[Raw, list[str]]]
+
+
+@dataclass
+class _Layer:
+    source: Source
+    raw: Raw = field(default_factory=dict)
+    base_dir: Path | None = None
+    locks: list[str] = field(default_factory=list)
+
+
+def _suggest(name: str, options: Iterable[str]) -> dict[str, str]:
+    match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return {"hint": match[0]} if match else {}
+
+
+def _line_of(text: str, section: str | None, name: str) -> int | None:
+    """Best-effort line of ``name = ...`` (in ``[section]``) for messages; tomllib gives none."""
+    in_section = section is None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            header = stripped.strip("[] \t").split("#")[0].strip().strip("[]")
+            in_section = section is not None and header.strip('"') == section
+            continue
+        if in_section and re.match(rf"[\"']?{re.escape(name)}[\"']?\s*=", stripped):
+            return number
+    return None
+
+
+def _read_file(source: Source, path: Path, problems: list[Problem], machine: bool) -> _Layer:
+    layer = _Layer(source, base_dir=path.parent)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+        doc = tomllib.loads(text)
+    except OSError as exc:
+        problems.append(Problem(source, "config.unreadable", params={"reason": exc.strerror or str(exc)}))
+        return layer
+    except UnicodeDecodeError:
+        problems.append(Problem(source, "config.not_utf8"))
+        return layer
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+)", str(exc))
+        detail = re.sub(r"\s*\(at line.*\)$", "", str(exc))
+        line = int(match.group(1)) if match else None
+        problems.append(Problem(source, "config.syntax", line=line, params={"detail": detail}))
+        return layer
+    for section, body in doc.items():
+        if section == LOCKED_KEY:
+            line = _line_of(text, None, LOCKED_KEY)
+            if not machine:
+                problems.append(Problem(source, "config.locked_not_here", line=line))
+            elif not isinstance(body, list) or not all(isinstance(k, str) for k in body):
+                problems.append(Problem(source, "config.locked_not_list", line=line))
+            else:
+                for key in body:
+                    if key in BY_KEY:
+                        layer.locks.append(key)
+                    else:
+                        problems.append(Problem(source, "config.locked_unknown", key, line,
+                                                _suggest(key, BY_KEY)))  # fmt: skip
+            continue
+        if section not in SECTIONS:
+            params = _suggest(section, SECTIONS)
+            problems.append(Problem(source, "config.unknown_section", section, None, params))
+            continue
+        if not isinstance(body, dict):
+            line = _line_of(text, None, section)
+            problems.append(Problem(source, "config.not_a_table", section, line))
+            continue
+        for name, value in body.items():
+            key = f"{section}.{name}"
+            line = _line_of(text, section, name)
+            if key not in BY_KEY:
+                names = [s.name for s in SETTINGS if s.section == section]
+                params = {"hint": f"{section}.{m}" for m in [_suggest(name, names).get("hint")] if m}
+                problems.append(Problem(source, "config.unknown_key", key, line, params))
+                continue
+            layer.raw[key] = (value, line, False)
+    return layer
+
+
+def _env_layer(env: Mapping[str, str], problems: list[Problem]) -> _Layer:
+    layer = _Layer(Source("env", ""))
+    known = {s.env_var: s for s in SETTINGS if s.is_scalar}
+    for name in sorted(env):
+        if not name.startswith(ENV_PREFIX) or name == ENV_CONFIG_FILE:
+            continue
+        source = Source("env", name)
+        setting = known.get(name)
+        if setting is None:
+            problems.append(Problem(source, "config.unknown_env", name, None, _suggest(name, known)))
+            continue
+        layer.raw[setting.key] = (env[name], None, True)
+    return layer
+
+
+def _cli_layer(pairs: Iterable[tuple[str, str]], problems: list[Problem]) -> _Layer:
+    layer = _Layer(Source("cli", ""))
+    for key, text in pairs:
+        setting = BY_KEY.get(key)
+        if setting is None or not setting.is_scalar:
+            problems.append(Problem(layer.source, "config.unknown_key", key, None, _suggest(key, BY_KEY)))
+        elif setting.secret:
+            problems.append(Problem(layer.source, "config.secret_on_cli", key))
+        else:
+            layer.raw[key] = (text, None, True)
+    return layer
+
+
+def _default_policy_reader() -> PolicyReader | None:
+    if sys.platform != "win32":
+        return None
+    from helper.config import _windows_policy
+
+    return _windows_policy.read_policy
+
+
+def _machine_file() -> Path | None:
+    """The first existing machine-wide file; XDG_CONFIG_DIRS order on Linux."""
+    for folder in paths.machine_config_dirs():
+        candidate = folder / paths.CONFIG_FILE_NAME
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def load(
+    cli: Iterable[tuple[str, str]] = (),
+    env: Mapping[str, str] | None = None,
+    policy_reader: PolicyReader | None | bool = True,
+) -> Config:
+    """Load, validate and merge every layer. Never raises for bad input: see ``problems``.
+
+    ``policy_reader`` is the Windows registry reader; ``True`` picks the platform's
+    (none outside Windows), tests pass a reader over a fake ``winreg``.
+    """
+    env = os.environ if env is None else env
+    problems: list[Problem] = []
+    entries = {s.key: Entry(s.default, Source("default", "")) for s in SETTINGS}
+
+    vendor_path = resources.files("helper.config").joinpath("vendor.toml")
+    layers = [_read_file(Source("vendor", str(vendor_path)), Path(str(vendor_path)), problems, False)]
+    machine = _machine_file()
+    if machine is not None:
+        layers.append(_read_file(Source("machine", str(machine)), machine, problems, True))
+    user = paths.user_config_dir() / paths.CONFIG_FILE_NAME
+    if user.exists():
+        layers.append(_read_file(Source("user", str(user)), user, problems, False))
+    if env.get(ENV_CONFIG_FILE):
+        extra = Path(env[ENV_CONFIG_FILE]).expanduser()
+        layers.append(_read_file(Source("env_file", str(extra)), extra, problems, False))
+    layers.append(_env_layer(env, problems))
+    layers.append(_cli_layer(cli, problems))
+
+    reader = _default_policy_reader() if policy_reader is True else policy_reader
+    if reader:
+        raw, unknown = reader()
+        policy = _Layer(Source("policy", ""), raw=raw)
+        for key in unknown:
+            problems.append(Problem(policy.source, "config.unknown_key", key, None, _suggest(key, BY_KEY)))
+        layers.append(policy)
+
+    locked_by: dict[str, Source] = {}
+    for layer in layers:
+        for key in layer.locks:
+            locked_by.setdefault(key, layer.source)
+        if layer.source.kind == "policy":
+            locked_by.update({key: _source_of(layer, key) for key in layer.raw})
+
+    ignored: list[Ignored] = []
+    for layer in layers:
+        can_override = layer.source.kind in ("vendor", "machine", "policy")
+        for key, (value, line, is_text) in layer.raw.items():
+            setting = BY_KEY[key]
+            source = _source_of(layer, key)
+            if key in locked_by and not can_override:
+                ignored.append(Ignored(key, source, locked_by[key]))
+                log.warning("Ignored %s from %s: locked by %s", key, source.label, locked_by[key].label)
+                continue
+            try:
+                typed = from_text(setting, value) if is_text else value
+                entries[key] = Entry(coerce(setting, typed, layer.base_dir), source)
+            except ValueProblem as exc:
+                problems.append(Problem(source, exc.message_id, key, line, exc.params))
+    for key, source in locked_by.items():
+        entries[key] = Entry(entries[key].value, entries[key].source, locked=True)
+    return Config(entries, problems, ignored)
+
+
+def _source_of(layer: _Layer, key: str) -> Source:
+    """Environment variables and policy values name themselves; files name the file."""
+    if layer.source.kind == "env":
+        return Source("env", BY_KEY[key].env_var)
+    if layer.source.kind == "policy":
+        return Source("policy", _policy_path(key))
+    return layer.source
+
+
+def _policy_path(key: str) -> str:
+    section, name = key.split(".", 1)
+    return rf"HKLM\{POLICY_KEY}\{section}\{name}"

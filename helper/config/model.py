@@ -1,0 +1,117 @@
+"""The loaded configuration: effective values, where each came from, and what was wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from helper import i18n, paths
+from helper.config.settings import BY_KEY
+
+
+@dataclass(frozen=True)
+class Source:
+    """One place values come from, e.g. a file or the environment."""
+
+    kind: str  # default | vendor | machine | user | env_file | env | cli | policy
+    label: str  # what ``config show`` prints: a path, a variable name, "command line"
+
+    def describe(self, lang: str) -> str:
+        return i18n.t(f"config.source.{self.kind}", lang, label=self.label)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The effective value of one setting."""
+
+    value: Any
+    source: Source
+    locked: bool = False
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with one source; rendered in the user's language."""
+
+    source: Source
+    message_id: str
+    key: str = ""
+    line: int | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+    def render(self, lang: str) -> str:
+        where = self.source.describe(lang)
+        if self.line is not None:
+            where = i18n.t("config.at_line", lang, where=where, line=self.line)
+        message = i18n.t(self.message_id, lang, key=self.key, **self.params)
+        if "hint" in self.params:
+            message += " " + i18n.t("config.did_you_mean", lang, hint=self.params["hint"])
+        return f"{where}: {message}"
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """An attempt to change a locked setting, ignored on purpose."""
+
+    key: str
+    source: Source
+    locked_by: Source
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; ``problems`` says why. Exit code 2."""
+
+    def __init__(self, config: Config) -> None:
+        super().__init__(config.report())
+        self.config = config
+
+
+@dataclass
+class Config:
+    """Effective settings. Read with ``config["intake.url"]``; thread-safe to read."""
+
+    entries: dict[str, Entry]
+    problems: list[Problem] = field(default_factory=list)
+    ignored: list[Ignored] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.entries[key].value
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    @property
+    def language(self) -> str:
+        """The resolved user-interface language, ``de`` or ``en``."""
+        return i18n.resolve_language(self["ui.language"])
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self["paths.data_dir"]) if self["paths.data_dir"] else paths.user_data_dir()
+
+    def secrets(self) -> list[str]:
+        """Secret values in effect, for the log filter that masks them."""
+        found = [str(e.value) for k, e in self.entries.items() if BY_KEY[k].secret and e.value]
+        token = self.read_token_file()
+        return [*found, token] if token else found
+
+    def read_token_file(self) -> str:
+        """The token in ``intake.token_file`` (first line, stripped), or ``""``."""
+        path = self["intake.token_file"]
+        if not path:
+            return ""
+        try:
+            return Path(path).read_text("utf-8-sig").strip().splitlines()[0].strip()
+        except (OSError, UnicodeDecodeError, IndexError):
+            return ""
+
+    def report(self, lang: str | None = None) -> str:
+        """Every problem, one per line, in the user's language."""
+        lang = lang or self.language
+        return "\n".join(p.render(lang) for p in self.problems)
+
+    def raise_if_invalid(self) -> None:
+        if self.problems:
+            raise ConfigError(self)

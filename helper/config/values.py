@@ -1,0 +1,177 @@
+"""Checking and converting one raw value for one setting.
+
+Values from TOML arrive typed; values from environment variables, the command line and
+``REG_SZ`` policies arrive as text and are converted here. Every failure is a
+:class:`ValueProblem` naming a message id and its parameters, never a stray exception,
+and never carrying a secret's value.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from helper.config.settings import Kind, Setting
+
+_TRUE = {"1", "true", "yes", "on", "ja"}
+_FALSE = {"0", "false", "no", "off", "nein"}
+
+
+@dataclass(frozen=True)
+class ValueProblem(Exception):
+    """Why a value is unacceptable: a message id of the i18n catalogue and its parameters."""
+
+    message_id: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "true/false", int: "number", float: "number", str: "text", list: "list",
+            dict: "table"}.get(type(value), type(value).__name__)  # fmt: skip
+
+
+def _wrong_type(setting: Setting, value: Any) -> ValueProblem:
+    return ValueProblem(
+        "config.wrong_type", {"expected": _expected(setting), "got": _type_name(value)}
+    )
+
+
+def _expected(setting: Setting) -> str:
+    if setting.kind is Kind.CHOICE:
+        return " | ".join(setting.choices)
+    return setting.kind.value
+
+
+def from_text(setting: Setting, text: str) -> Any:
+    """Convert text (environment, command line, registry) to the setting's type."""
+    text = text.strip()
+    kind = setting.kind
+    try:
+        if kind is Kind.INT:
+            return int(text)
+        if kind is Kind.FLOAT:
+            return float(text)
+    except ValueError:
+        raise ValueProblem(
+            "config.wrong_type", {"expected": _expected(setting), "got": _shown(setting, text)}
+        ) from None
+    if kind is Kind.BOOL:
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise ValueProblem(
+            "config.wrong_type", {"expected": _expected(setting), "got": _shown(setting, text)}
+        )
+    if kind is Kind.STR_LIST:
+        return [part.strip() for part in re.split(r"[;,\n]", text) if part.strip()]
+    if kind is Kind.TABLE_LIST:
+        raise ValueProblem("config.not_scalar", {})
+    return text
+
+
+def _shown(setting: Setting, text: str) -> str:
+    return "********" if setting.secret else repr(text)
+
+
+def coerce(setting: Setting, value: Any, base_dir: Path | None = None) -> Any:
+    """Check a typed value and return it normalised (paths made absolute).
+
+    ``base_dir`` is the folder of the file the value came from: relative paths in a
+    configuration file are relative to that file, elsewhere to the working folder.
+    """
+    kind = setting.kind
+    if kind is Kind.BOOL:
+        if not isinstance(value, bool):
+            raise _wrong_type(setting, value)
+        return value
+    if kind in (Kind.INT, Kind.FLOAT):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _wrong_type(setting, value)
+        if kind is Kind.INT and not isinstance(value, int):
+            raise _wrong_type(setting, value)
+        if value != value or value in (float("inf"), float("-inf")):  # NaN or infinite
+            raise _wrong_type(setting, value)
+        if setting.minimum is not None and value < setting.minimum:
+            raise ValueProblem("config.too_small", {"minimum": f"{setting.minimum:g}"})
+        return float(value) if kind is Kind.FLOAT else value
+    if kind is Kind.STR_LIST:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _wrong_type(setting, value)
+        return _checked(setting, list(value))
+    if kind is Kind.TABLE_LIST:
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise _wrong_type(setting, value)
+        return _checked(setting, value)
+    if not isinstance(value, str):
+        raise _wrong_type(setting, value)
+    if kind is Kind.CHOICE and value not in setting.choices:
+        raise ValueProblem(
+            "config.bad_choice", {"choices": " | ".join(setting.choices), "got": repr(value)}
+        )
+    if kind is Kind.URL and value:
+        check_url(value, proxy=setting.key.endswith(".proxy"))
+    if kind is Kind.REGEX:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueProblem("config.bad_regex", {"detail": str(exc)}) from None
+    if kind in (Kind.PATH, Kind.DIR) and value:
+        path = Path(os.path.expandvars(os.path.expanduser(value)))
+        if not path.is_absolute():
+            path = (base_dir or Path.cwd()) / path
+        if kind is Kind.PATH and not path.is_file():
+            raise ValueProblem("config.file_missing", {"path": str(path)})
+        if kind is Kind.DIR and path.exists() and not path.is_dir():
+            raise ValueProblem("config.not_a_dir", {"path": str(path)})
+        value = str(path)
+    return _checked(setting, value)
+
+
+def _checked(setting: Setting, value: Any) -> Any:
+    if setting.check is not None:
+        detail = setting.check(value)
+        if detail:
+            raise ValueProblem("config.bad_setting", {"detail": detail})
+    return value
+
+
+def is_loopback_host(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced, safe to show and log."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":********@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+def check_url(url: str, proxy: bool = False) -> None:
+    """HTTPS only; plain HTTP only to this computer. Proxies may be ``http://``.
+
+    Raises ValueProblem; the message shows the URL with any password masked.
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise ValueProblem("config.url_invalid", {"got": mask_url(url)}) from None
+    allowed = ("http", "https", "socks5", "socks5h") if proxy else ("https", "http")
+    if parts.scheme not in allowed or not host or any(c.isspace() for c in url):
+        raise ValueProblem("config.url_invalid", {"got": mask_url(url)})
+    if parts.scheme == "http" and not proxy and not is_loopback_host(host):
+        raise ValueProblem("config.url_not_https", {"got": mask_url(url)})

@@ -1,0 +1,91 @@
+"""Logging to a rotating file in the user's log folder; ``--verbose`` mirrors to stderr.
+
+Every handler carries :class:`SecretFilter`, so a token can never reach a log line,
+whichever module logs it.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from helper import paths
+
+_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
+
+
+class SecretFilter(logging.Filter):
+    """Replaces every registered secret in a record's final message with ``********``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, secrets: Iterable[str]) -> None:
+        with self._lock:
+            self._secrets.update(s for s in secrets if len(s) >= 4)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with self._lock:
+            secrets = list(self._secrets)
+        if not secrets:
+            return True
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        for secret in secrets:
+            message = message.replace(secret, "********")
+            if record.exc_text:
+                record.exc_text = record.exc_text.replace(secret, "********")
+        record.msg, record.args = message, None
+        return True
+
+
+secret_filter = SecretFilter()
+_log_file: Path | None = None
+
+
+def log_file() -> Path | None:
+    """The log file in use, for messages that point the user at it; None if none."""
+    return _log_file
+
+
+def setup(verbose: bool = False, level: str = "info") -> None:
+    """Configure the root logger once. Never fails: without a writable folder, no file."""
+    global _log_file
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.setLevel(logging.DEBUG)
+    formatter = logging.Formatter(_FORMAT)
+    target = paths.user_log_dir() / paths.LOG_FILE_NAME
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            target, maxBytes=1_000_000, backupCount=3, encoding="utf-8", delay=True
+        )
+        _log_file = target
+    except OSError:
+        handler = logging.NullHandler()
+        _log_file = None
+    handler.setLevel(level.upper())
+    handlers = [handler]
+    if verbose and sys.stderr is not None:
+        handlers.append(logging.StreamHandler(sys.stderr))
+        handlers[-1].setLevel(logging.DEBUG)
+    for h in handlers:
+        h.setFormatter(formatter)
+        h.addFilter(secret_filter)
+        root.addHandler(h)
+
+
+def set_level(level: str) -> None:
+    """Apply ``logging.level`` to the file once the configuration is known."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.handlers.RotatingFileHandler):
+            handler.setLevel(level.upper())
