@@ -48,7 +48,9 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
         description=i18n.t("cli.description", lang, vendor="intellekta GmbH"),
     )
     parser.add_argument("--version", action="version", version=f"intellekta-helper {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help=i18n.t("cli.help_verbose", lang))
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help=i18n.t("cli.help_verbose", lang)
+    )
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help=i18n.t("cli.help_lang", lang))
     parser.add_argument(
         "-c", "--set", dest="overrides", action="append", default=[], type=_key_value,
@@ -82,11 +84,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         logs.secret_filter.add(cfg.secrets())
         logs.set_level(cfg["logging.level"])
         log.info("intellekta-helper %s: %s", __version__, args.command or "window")
-        if args.command is None:
-            print(i18n.t("cli.gui_missing", cfg.language), file=sys.stderr)
-            return ExitCode.CONFIG
         if not cfg.valid and not getattr(args, "runs_on_invalid_config", False):
             _print_problems(cfg)
+            return ExitCode.CONFIG
+        if args.command is None:
+            print(i18n.t("cli.gui_missing", cfg.language), file=sys.stderr)
             return ExitCode.CONFIG
         return int(args.run(args, cfg))
     except KeyboardInterrupt:

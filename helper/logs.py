@@ -59,14 +59,15 @@ def setup(verbose: bool = False, level: str = "info") -> None:
     """Configure the root logger once. Never fails: without a writable folder, no file."""
     global _log_file
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
+    for old in list(root.handlers):
+        root.removeHandler(old)
     root.setLevel(logging.DEBUG)
     formatter = logging.Formatter(_FORMAT)
     target = paths.user_log_dir() / paths.LOG_FILE_NAME
+    handler: logging.Handler
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        handler = logging.handlers.RotatingFileHandler(
             target, maxBytes=1_000_000, backupCount=3, encoding="utf-8", delay=True
         )
         _log_file = target
@@ -74,10 +75,11 @@ def setup(verbose: bool = False, level: str = "info") -> None:
         handler = logging.NullHandler()
         _log_file = None
     handler.setLevel(level.upper())
-    handlers = [handler]
+    handlers: list[logging.Handler] = [handler]
     if verbose and sys.stderr is not None:
-        handlers.append(logging.StreamHandler(sys.stderr))
-        handlers[-1].setLevel(logging.DEBUG)
+        console = logging.StreamHandler(sys.stderr)
+        console.setLevel(logging.DEBUG)
+        handlers.append(console)
     for h in handlers:
         h.setFormatter(formatter)
         h.addFilter(secret_filter)

@@ -36,7 +36,11 @@ def shown_value(key: str, value: Any) -> Any:
 
 def as_json(config: Config) -> dict[str, dict[str, Any]]:
     return {
-        key: {"value": shown_value(key, e.value), "source": e.source.describe("en"), "locked": e.locked}
+        key: {
+            "value": shown_value(key, e.value),
+            "source": e.source.describe("en"),
+            "locked": e.locked,
+        }
         for key, e in config.entries.items()
     }
 

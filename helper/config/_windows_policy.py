@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-from types import ModuleType
 from typing import Any
 
 from helper.config.loader import POLICY_KEY, Raw
@@ -29,8 +28,11 @@ def _enum(function: Any, handle: Any) -> list[Any]:
     return items
 
 
-def read_policy(winreg: ModuleType | None = None) -> tuple[Raw, list[str]]:
-    """The policy values and the names of unknown ones. Missing key: no policy."""
+def read_policy(winreg: Any = None) -> tuple[Raw, list[str]]:
+    """The policy values and the names of unknown ones. Missing key: no policy.
+
+    ``winreg`` is the standard module; tests pass ``FakeWinreg`` with the same few names.
+    """
     if winreg is None:
         import winreg
     raw: Raw = {}

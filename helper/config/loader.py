@@ -69,7 +69,9 @@ def _read_file(source: Source, path: Path, problems: list[Problem], machine: boo
         text = path.read_bytes().decode("utf-8-sig")
         doc = tomllib.loads(text)
     except OSError as exc:
-        problems.append(Problem(source, "config.unreadable", params={"reason": exc.strerror or str(exc)}))
+        problems.append(
+            Problem(source, "config.unreadable", params={"reason": exc.strerror or str(exc)})
+        )
         return layer
     except UnicodeDecodeError:
         problems.append(Problem(source, "config.not_utf8"))
@@ -108,7 +110,8 @@ def _read_file(source: Source, path: Path, problems: list[Problem], machine: boo
             line = _line_of(text, section, name)
             if key not in BY_KEY:
                 names = [s.name for s in SETTINGS if s.section == section]
-                params = {"hint": f"{section}.{m}" for m in [_suggest(name, names).get("hint")] if m}
+                hint = _suggest(name, names).get("hint")
+                params = {"hint": f"{section}.{hint}"} if hint else {}
                 problems.append(Problem(source, "config.unknown_key", key, line, params))
                 continue
             layer.raw[key] = (value, line, False)
@@ -124,7 +127,9 @@ def _env_layer(env: Mapping[str, str], problems: list[Problem]) -> _Layer:
         source = Source("env", name)
         setting = known.get(name)
         if setting is None:
-            problems.append(Problem(source, "config.unknown_env", name, None, _suggest(name, known)))
+            problems.append(
+                Problem(source, "config.unknown_env", name, None, _suggest(name, known))
+            )
             continue
         layer.raw[setting.key] = (env[name], None, True)
     return layer
@@ -135,7 +140,9 @@ def _cli_layer(pairs: Iterable[tuple[str, str]], problems: list[Problem]) -> _La
     for key, text in pairs:
         setting = BY_KEY.get(key)
         if setting is None or not setting.is_scalar:
-            problems.append(Problem(layer.source, "config.unknown_key", key, None, _suggest(key, BY_KEY)))
+            problems.append(
+                Problem(layer.source, "config.unknown_key", key, None, _suggest(key, BY_KEY))
+            )
         elif setting.secret:
             problems.append(Problem(layer.source, "config.secret_on_cli", key))
         else:
@@ -163,7 +170,7 @@ def _machine_file() -> Path | None:
 def load(
     cli: Iterable[tuple[str, str]] = (),
     env: Mapping[str, str] | None = None,
-    policy_reader: PolicyReader | None | bool = True,
+    policy_reader: PolicyReader | bool | None = True,
 ) -> Config:
     """Load, validate and merge every layer. Never raises for bad input: see ``problems``.
 
@@ -175,7 +182,9 @@ def load(
     entries = {s.key: Entry(s.default, Source("default", "")) for s in SETTINGS}
 
     vendor_path = resources.files("helper.config").joinpath("vendor.toml")
-    layers = [_read_file(Source("vendor", str(vendor_path)), Path(str(vendor_path)), problems, False)]
+    layers = [
+        _read_file(Source("vendor", str(vendor_path)), Path(str(vendor_path)), problems, False)
+    ]
     machine = _machine_file()
     if machine is not None:
         layers.append(_read_file(Source("machine", str(machine)), machine, problems, True))
@@ -193,7 +202,9 @@ def load(
         raw, unknown = reader()
         policy = _Layer(Source("policy", ""), raw=raw)
         for key in unknown:
-            problems.append(Problem(policy.source, "config.unknown_key", key, None, _suggest(key, BY_KEY)))
+            problems.append(
+                Problem(policy.source, "config.unknown_key", key, None, _suggest(key, BY_KEY))
+            )
         layers.append(policy)
 
     locked_by: dict[str, Source] = {}
@@ -211,14 +222,16 @@ def load(
             source = _source_of(layer, key)
             if key in locked_by and not can_override:
                 ignored.append(Ignored(key, source, locked_by[key]))
-                log.warning("Ignored %s from %s: locked by %s", key, source.label, locked_by[key].label)
+                log.warning(
+                    "Ignored %s from %s: locked by %s", key, source.label, locked_by[key].label
+                )
                 continue
             try:
                 typed = from_text(setting, value) if is_text else value
                 entries[key] = Entry(coerce(setting, typed, layer.base_dir), source)
             except ValueProblem as exc:
                 problems.append(Problem(source, exc.message_id, key, line, exc.params))
-    for key, source in locked_by.items():
+    for key in locked_by:
         entries[key] = Entry(entries[key].value, entries[key].source, locked=True)
     return Config(entries, problems, ignored)
 

@@ -72,36 +72,144 @@ def _check_extra_rules(value: Any) -> str | None:
     # Imported lazily: the catalogue module is large and only needed when rules are set.
     from helper.apps.catalogue import check_extra_rules
 
-    return check_extra_rules(value)
+    result: str | None = check_extra_rules(value)
+    return result
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("intake.url", Kind.URL, "", "Where confirmations are sent (HTTPS; plain HTTP only to loopback)."),
-    Setting("intake.token", Kind.STR, "", "Bearer token sent to the intake endpoint, if it requires one.", secret=True),
-    Setting("intake.token_file", Kind.PATH, "", "File holding the bearer token (instead of intake.token)."),
-    Setting("intake.ca_bundle", Kind.PATH, "", "Extra PEM file of certificate authorities to trust besides the system's."),
-    Setting("intake.timeout_s", Kind.FLOAT, 10.0, "Seconds to wait for one answer from the intake endpoint.", minimum=1),
-    Setting("intake.send_window_s", Kind.FLOAT, 20.0, "Seconds to keep retrying in the foreground before saving for later.", minimum=0),
-    Setting("intake.proxy", Kind.URL, "", "Proxy for the intake endpoint; empty uses the system's settings."),
-    Setting("customer.number", Kind.STR, "", "The customer number at intellekta, sent with each confirmation."),
-    Setting("customer.company", Kind.STR, "", "The customer's company name, shown and sent with each confirmation."),
-    Setting("ui.language", Kind.CHOICE, "auto", "Language of the helper: auto follows the system.", choices=("auto", "de", "en")),
-    Setting("ui.require_contact_name", Kind.BOOL, False, "Ask the customer for a contact name and require it."),
+    Setting(
+        "intake.url",
+        Kind.URL,
+        "",
+        "Where confirmations are sent (HTTPS; plain HTTP only to loopback).",
+    ),
+    Setting(
+        "intake.token",
+        Kind.STR,
+        "",
+        "Bearer token sent to the intake endpoint, if it requires one.",
+        secret=True,
+    ),
+    Setting(
+        "intake.token_file",
+        Kind.PATH,
+        "",
+        "File holding the bearer token (instead of intake.token).",
+    ),
+    Setting(
+        "intake.ca_bundle",
+        Kind.PATH,
+        "",
+        "Extra PEM file of certificate authorities to trust besides the system's.",
+    ),
+    Setting(
+        "intake.timeout_s",
+        Kind.FLOAT,
+        10.0,
+        "Seconds to wait for one answer from the intake endpoint.",
+        minimum=1,
+    ),
+    Setting(
+        "intake.send_window_s",
+        Kind.FLOAT,
+        20.0,
+        "Seconds to keep retrying in the foreground before saving for later.",
+        minimum=0,
+    ),
+    Setting(
+        "intake.proxy",
+        Kind.URL,
+        "",
+        "Proxy for the intake endpoint; empty uses the system's settings.",
+    ),
+    Setting(
+        "customer.number",
+        Kind.STR,
+        "",
+        "The customer number at intellekta, sent with each confirmation.",
+    ),
+    Setting(
+        "customer.company",
+        Kind.STR,
+        "",
+        "The customer's company name, shown and sent with each confirmation.",
+    ),
+    Setting(
+        "ui.language",
+        Kind.CHOICE,
+        "auto",
+        "Language of the helper: auto follows the system.",
+        choices=("auto", "de", "en"),
+    ),
+    Setting(
+        "ui.require_contact_name",
+        Kind.BOOL,
+        False,
+        "Ask the customer for a contact name and require it.",
+    ),
     Setting("ui.logo", Kind.PATH, "", "PNG or GIF logo shown in the window (empty: none)."),
     Setting("vendor.name", Kind.STR, "", "The support provider's name shown to the customer."),
-    Setting("vendor.quicksupport_url", Kind.URL, "", "Download link of TeamViewer QuickSupport shown to the customer."),
+    Setting(
+        "vendor.quicksupport_url",
+        Kind.URL,
+        "",
+        "Download link of TeamViewer QuickSupport shown to the customer.",
+    ),
     Setting("notice.file", Kind.PATH, "", "Text file replacing the built-in notice (see README)."),
-    Setting("notice.dpa_url", Kind.URL, "", "Link to the blank data-processing agreement (AV-Vertrag) PDF."),
+    Setting(
+        "notice.dpa_url",
+        Kind.URL,
+        "",
+        "Link to the blank data-processing agreement (AV-Vertrag) PDF.",
+    ),
     Setting("notice.terms_url", Kind.URL, "", "Link to the general terms and conditions (AGB)."),
-    Setting("session_id.pattern", Kind.REGEX, r"\d{9,10}|s\d{2}-\d{3}-\d{3}", "Regular expression a normalised Session ID must match in full."),
-    Setting("privacy.send_open_apps", Kind.BOOL, True, "Send the names of confidential applications still open."),
-    Setting("apps.extra", Kind.TABLE_LIST, [], "Additional application rules, in the catalogue's format.", check=_check_extra_rules),
+    Setting(
+        "session_id.pattern",
+        Kind.REGEX,
+        r"\d{9,10}|s\d{2}-\d{3}-\d{3}",
+        "Regular expression a normalised Session ID must match in full.",
+    ),
+    Setting(
+        "privacy.send_open_apps",
+        Kind.BOOL,
+        True,
+        "Send the names of confidential applications still open.",
+    ),
+    Setting(
+        "apps.extra",
+        Kind.TABLE_LIST,
+        [],
+        "Additional application rules, in the catalogue's format.",
+        check=_check_extra_rules,
+    ),
     Setting("apps.ignore", Kind.STR_LIST, [], "Ids of catalogue rules to switch off."),
-    Setting("apps.keep_open", Kind.STR_LIST, [], "Rule ids or names never proposed for closing (kept open on purpose)."),
-    Setting("apps.close_timeout_s", Kind.FLOAT, 10.0, "Seconds to wait for an application to close after asking it.", minimum=0),
-    Setting("paths.data_dir", Kind.DIR, "", "Folder for the outbox and receipts; empty: the user's data folder."),
-    Setting("logging.level", Kind.CHOICE, "info", "How much the log file records.", choices=("debug", "info", "warning", "error")),
-)  # fmt: skip
+    Setting(
+        "apps.keep_open",
+        Kind.STR_LIST,
+        [],
+        "Rule ids or names never proposed for closing (kept open on purpose).",
+    ),
+    Setting(
+        "apps.close_timeout_s",
+        Kind.FLOAT,
+        10.0,
+        "Seconds to wait for an application to close after asking it.",
+        minimum=0,
+    ),
+    Setting(
+        "paths.data_dir",
+        Kind.DIR,
+        "",
+        "Folder for the outbox and receipts; empty: the user's data folder.",
+    ),
+    Setting(
+        "logging.level",
+        Kind.CHOICE,
+        "info",
+        "How much the log file records.",
+        choices=("debug", "info", "warning", "error"),
+    ),
+)
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
 SECTIONS: frozenset[str] = frozenset(s.section for s in SETTINGS)

@@ -30,9 +30,12 @@ class ValueProblem(Exception):
     params: dict[str, str] = field(default_factory=dict)
 
 
+_TYPE_NAMES = {bool: "true/false", int: "number", float: "number", str: "text", list: "list",
+               dict: "table"}  # fmt: skip
+
+
 def _type_name(value: Any) -> str:
-    return {bool: "true/false", int: "number", float: "number", str: "text", list: "list",
-            dict: "table"}.get(type(value), type(value).__name__)  # fmt: skip
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
 
 
 def _wrong_type(setting: Setting, value: Any) -> ValueProblem:
@@ -44,7 +47,7 @@ def _wrong_type(setting: Setting, value: Any) -> ValueProblem:
 def _expected(setting: Setting) -> str:
     if setting.kind is Kind.CHOICE:
         return " | ".join(setting.choices)
-    return setting.kind.value
+    return str(setting.kind.value)
 
 
 def from_text(setting: Setting, text: str) -> Any:

@@ -81,7 +81,10 @@ def _macos_locale() -> str:
     try:
         out = subprocess.run(
             ["defaults", "read", "-g", "AppleLanguages"],
-            capture_output=True, text=True, timeout=2, check=False,
+            capture_output=True,
+            text=True,
+            timeout=2,
+            check=False,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return ""

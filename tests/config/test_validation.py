@@ -1,0 +1,131 @@
+"""``config check``: each kind of mistake gets a message naming the source, key and fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helper import config
+from tests.conftest import Home, run_cli
+
+
+def check(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = run_cli(*args, "config", "check", env=env)
+    assert "Traceback" not in result.stderr
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_valid_configuration_exits_0(home: Home) -> None:
+    home.write_machine('locked = ["intake.url"]\n[intake]\nurl = "https://intake.example/x"\n')
+    code, out = check()
+    assert (code, out.strip()) == (0, "The configuration is valid.")
+
+
+@pytest.mark.parametrize(
+    ("machine_text", "expected"),
+    [
+        ('[intake]\nurl = "https://a.example/"\ntimeout_s = \n',
+         "config.toml, line 3: is not valid TOML: Invalid value."),
+        ('[intke]\nurl = "https://a.example/"\n',
+         "unknown section [intke]. Did you mean intake?"),
+        ('[intake]\nulr = "https://a.example/"\n',
+         "config.toml, line 2: unknown setting intake.ulr. Did you mean intake.url?"),
+        ('[intake]\ntimeout_s = "ten"\n', "intake.timeout_s must be number, not text."),
+        ("[intake]\ntimeout_s = 0\n", "intake.timeout_s must be at least 1."),
+        ("[ui]\nrequire_contact_name = 1\n", "ui.require_contact_name must be true/false"),
+        ('[ui]\nlanguage = "fr"\n', "ui.language must be one of auto | de | en, not 'fr'."),
+        ('[intake]\nurl = "http://intake.example/api"\n',
+         "intake.url must start with https://. Plain http:// is only allowed to this computer"),
+        ('[intake]\nurl = "ftp://intake.example/api"\n', "intake.url is not a valid web address"),
+        ('[intake]\nurl = "https://"\n', "intake.url is not a valid web address"),
+        ('[intake]\nca_bundle = "/nonexistent/ca.pem"\n',
+         "intake.ca_bundle names a file that does not exist: /nonexistent/ca.pem"),
+        ('[intake]\ntoken_file = "missing-token.txt"\n',
+         "intake.token_file names a file that does not exist:"),
+        ('[session_id]\npattern = "(\\\\d"\n', "session_id.pattern is not a valid regular expression"),
+        ('locked = "intake.url"\n', "'locked' must be a list of setting names"),
+        ('locked = ["intake.uri"]\n', "'locked' names an unknown setting intake.uri. Did you mean intake.url?"),
+        ("intake = 3\n", "intake must be a section ([intake]) with settings in it."),
+        ("[apps]\nignore = \"chrome\"\n", "apps.ignore must be list of texts, not text."),
+    ],
+)  # fmt: skip
+def test_machine_file_mistakes(home: Home, machine_text: str, expected: str) -> None:
+    path = home.write_machine(machine_text)
+    code, out = check()
+    assert code == 2
+    assert str(path) in out
+    assert expected in out
+
+
+def test_plain_http_to_loopback_is_allowed(home: Home) -> None:
+    for url in ("http://127.0.0.1:8080/x", "http://localhost/x", "http://[::1]:9/x"):
+        home.write_machine(f'[intake]\nurl = "{url}"\n')
+        assert check()[0] == 0, url
+
+
+def test_unreadable_and_non_utf8_files(home: Home) -> None:
+    (home.machine_config / "config.toml").mkdir(parents=True)
+    code, out = check()
+    assert code == 2 and "cannot be read (Is a directory)" in out
+    (home.machine_config / "config.toml").rmdir()
+    (home.machine_config / "config.toml").write_bytes(b'[customer]\ncompany = "M\xfcller"\n')
+    code, out = check()
+    assert code == 2 and "is not a UTF-8 text file" in out
+
+
+def test_locked_only_in_machine_file(home: Home) -> None:
+    home.write_user('locked = ["intake.url"]\n')
+    code, out = check()
+    assert code == 2 and "'locked' is only allowed in the machine-wide configuration file" in out
+
+
+def test_environment_mistakes(tmp_path: Path) -> None:
+    code, out = check(env={"INTELLEKTA_HELPER_INTAKE_TIMEOUTS": "5"})
+    assert code == 2
+    assert "unknown environment variable INTELLEKTA_HELPER_INTAKE_TIMEOUTS. Did you mean " \
+           "INTELLEKTA_HELPER_INTAKE_TIMEOUT_S?" in out  # fmt: skip
+    code, out = check(env={"INTELLEKTA_HELPER_UI_REQUIRE_CONTACT_NAME": "maybe"})
+    assert code == 2 and "ui.require_contact_name must be true/false, not 'maybe'" in out
+    assert check(env={"INTELLEKTA_HELPER_UI_REQUIRE_CONTACT_NAME": "yes"})[0] == 0
+    missing = tmp_path / "nope.toml"
+    code, out = check(env={"INTELLEKTA_HELPER_CONFIG": str(missing)})
+    assert code == 2 and f"file {missing} (INTELLEKTA_HELPER_CONFIG): cannot be read" in out
+
+
+def test_command_line_mistakes() -> None:
+    code, out = check("-c", "intake.tmeout_s=3")
+    assert code == 2 and "command line: unknown setting intake.tmeout_s" in out
+    code, out = check("-c", "intake.token=abc123secret")
+    assert code == 2 and "must not be given on the command line" in out
+    assert "abc123secret" not in out
+    code, out = check("-c", "novalue")
+    assert code == 2 and "expected KEY=VALUE" in out
+
+
+def test_messages_in_german(home: Home) -> None:
+    home.write_machine('[ui]\nlanguage = "de"\n[intake]\nulr = "x"\n')
+    code, out = check()
+    assert code == 2
+    assert "Zeile 4: unbekannte Einstellung intake.ulr. Meinten Sie intake.url?" in out
+
+
+def test_other_commands_refuse_invalid_configuration(home: Home) -> None:
+    home.write_machine("[intake]\ntimeout_s = -1\n")
+    result = run_cli()
+    assert result.returncode == 2
+    assert "The configuration of intellekta-helper is not valid:" in result.stderr
+    assert "intake.timeout_s must be at least 1." in result.stderr
+
+
+def test_show_still_shows_an_invalid_configuration(home: Home) -> None:
+    home.write_machine("[intake]\ntimeout_s = -1\n")
+    result = run_cli("config", "show")
+    assert result.returncode == 2
+    assert "intake.timeout_s" in result.stdout and "must be at least 1" in result.stderr
+
+
+def test_problems_never_carry_secret_values(home: Home) -> None:
+    home.write_user("[intake]\ntoken = 12345\n")
+    cfg = config.load()
+    assert "12345" not in cfg.report("en")
