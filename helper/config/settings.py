@@ -76,6 +76,14 @@ def _check_extra_rules(value: Any) -> str | None:
     return result
 
 
+def _check_notice_file(value: Any) -> str | None:
+    # Imported lazily: helper.consent imports this module. Raises a ValueProblem.
+    from helper.consent.notice import check_notice_file
+
+    check_notice_file(value)
+    return None
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "intake.url",
@@ -155,7 +163,13 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Download link of TeamViewer QuickSupport shown to the customer.",
     ),
-    Setting("notice.file", Kind.PATH, "", "Text file replacing the built-in notice (see README)."),
+    Setting(
+        "notice.file",
+        Kind.PATH,
+        "",
+        "Text file replacing the built-in notice (see README).",
+        check=_check_notice_file,
+    ),
     Setting(
         "notice.dpa_url",
         Kind.URL,

@@ -1,0 +1,58 @@
+"""What the customer confirms: the notice, the Session ID and the consent record.
+
+Public API for the terminal flow, the window and the intake client:
+
+* :func:`load_notice` gives the :class:`Notice` to show (id, version, language, text,
+  ``sha256``); :class:`NoticeFileError` when an administrator's notice file is broken.
+* :func:`parse_session_id` normalises and checks what the customer typed, raising only
+  :class:`SessionIdError`; :func:`format_session_id` groups it for the phone.
+* :func:`build_record` gives an immutable :class:`ConsentRecord` (``to_json_bytes()``,
+  ``to_dict()``, ``submission_id``) or raises :class:`IncompleteRecord`; :func:`schema`
+  is the JSON Schema of its wire format.
+
+No tkinter and no network here; everything is thread-safe.
+"""
+
+from helper.consent.client import ClientInfo, client_info
+from helper.consent.notice import Notice, NoticeFileError, check_notice_file, load_notice
+from helper.consent.record import (
+    Authority,
+    ConfidentialApps,
+    ConsentRecord,
+    Customer,
+    IncompleteRecord,
+    NoticeRef,
+    OpenApplication,
+    build_record,
+    clean_text,
+    schema,
+)
+from helper.consent.session_id import (
+    SessionIdError,
+    format_session_id,
+    normalise_session_id,
+    parse_session_id,
+)
+
+__all__ = [
+    "Authority",
+    "ClientInfo",
+    "ConfidentialApps",
+    "ConsentRecord",
+    "Customer",
+    "IncompleteRecord",
+    "Notice",
+    "NoticeFileError",
+    "NoticeRef",
+    "OpenApplication",
+    "SessionIdError",
+    "build_record",
+    "check_notice_file",
+    "clean_text",
+    "client_info",
+    "format_session_id",
+    "load_notice",
+    "normalise_session_id",
+    "parse_session_id",
+    "schema",
+]

@@ -1,0 +1,221 @@
+"""The notice the customer confirms, and its identity: id, version, language, SHA-256.
+
+GDPR Art. 7(1) asks us to show what a person agreed to, so every confirmation names the
+exact text shown. The hash covers the text after the links are filled in and the line
+endings are normalised to LF (and outer blank lines removed), so the same text hashes
+the same on Windows and Linux.
+
+The built-in text is ``notices/default.toml``. An administrator replaces it with
+``notice.file``, a UTF-8 TOML file in the same format::
+
+    id = "acme-remote-support"        # names the text in every confirmation
+    version = "2026-11"               # change it whenever the wording changes
+
+    [de]
+    text = '''
+    # Überschrift
+    Ein Absatz ...
+    '''
+
+    [en]
+    file = "notice.en.txt"            # or: the text in its own UTF-8 file, relative path
+
+At least one of ``[de]`` and ``[en]`` is needed, each with exactly one of ``text`` or
+``file``; a customer whose language is missing sees the other one (never the built-in
+text). In the text, a line starting with ``# `` is a heading, paragraphs are separated
+by a blank line, and ``{dpa_url}`` and ``{terms_url}`` are replaced by the settings
+``notice.dpa_url`` and ``notice.terms_url``. Problems are reported as
+:class:`NoticeFileError`; ``config check`` reports them too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from helper.config.values import ValueProblem
+from helper.i18n import LANGUAGES, resolve_language, t
+
+if TYPE_CHECKING:
+    from helper.config import Config
+
+log = logging.getLogger(__name__)
+
+MAX_LABEL_CHARS = 100
+_TOP_KEYS = ("id", "version", *LANGUAGES)
+_LANGUAGE_KEYS = ("text", "file")
+_LINKS = {"{dpa_url}": "notice.dpa_url", "{terms_url}": "notice.terms_url"}
+
+
+def normalise_text(text: str) -> str:
+    """LF line endings and no blank lines or spaces around the text: what is shown."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def is_label(value: object) -> bool:
+    """Whether ``value`` can be a notice id or version: short printable text."""
+    return isinstance(value, str) and 0 < len(value) <= MAX_LABEL_CHARS and value.isprintable()
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notice text as shown to the customer; ``text`` is normalised on creation."""
+
+    id: str
+    version: str
+    language: str
+    text: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", normalise_text(self.text))
+        if not (is_label(self.id) and is_label(self.version)):
+            raise ValueError("a notice id and version are 1 to 100 printable characters")
+        if self.language not in LANGUAGES or not self.text:
+            raise ValueError("a notice has a language (de or en) and a text")
+
+    @property
+    def sha256(self) -> str:
+        """Hex SHA-256 of the UTF-8 text: what the consent record says was confirmed."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+class NoticeFileError(ValueProblem):
+    """The administrator's notice file cannot be used; ``text(lang)`` says why and how
+    to fix it, ``str()`` in English for the log.
+
+    A :class:`ValueProblem`, so that ``config check`` reports it in the user's language.
+    """
+
+    def __init__(self, message_id: str, **params: str) -> None:
+        super().__init__(message_id, params)
+
+    def text(self, lang: str) -> str:
+        return t(self.message_id, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+@dataclass(frozen=True)
+class _NoticeFile:
+    """A parsed notice file: id, version and the raw text of each language it has."""
+
+    id: str
+    version: str
+    texts: dict[str, str]
+
+
+def load_notice(config: Config, lang: str) -> Notice:
+    """The notice to show in ``lang`` (``de``, ``en`` or ``auto``), links filled in.
+
+    Reads ``notice.file`` on every call (it is small), so a corrected file is picked up.
+    Raises :class:`NoticeFileError` when that file cannot be used; the built-in text is
+    never shown instead, because the administrator chose a different text on purpose.
+    """
+    path = str(config["notice.file"])
+    source = _read_file(Path(path)) if path else _builtin()
+    wanted = resolve_language(lang)
+    language = wanted if wanted in source.texts else next(iter(source.texts))
+    if language != wanted:
+        log.info("Notice file %s has no %s text; showing %s", path, wanted, language)
+    text = source.texts[language]
+    for placeholder, key in _LINKS.items():
+        url = str(config[key]) or t("consent.notice.link_missing", language)
+        text = text.replace(placeholder, url)
+    notice = Notice(source.id, source.version, language, text)
+    log.info(
+        "Notice %s version %s (%s), sha256 %s, from %s",
+        notice.id,
+        notice.version,
+        language,
+        notice.sha256,
+        path or "built-in text",
+    )
+    return notice
+
+
+def check_notice_file(path: str) -> None:
+    """For ``config check``: raises :class:`NoticeFileError` unless ``path`` (when set)
+    is a usable notice file."""
+    if path:
+        _read_file(Path(path))
+
+
+@cache
+def _builtin() -> _NoticeFile:
+    return _read_file(Path(str(resources.files(__package__).joinpath("notices/default.toml"))))
+
+
+def _read_file(path: Path) -> _NoticeFile:
+    return _parse(_read_text(path), str(path), path.parent)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise NoticeFileError(
+            "consent.notice_file.unreadable",
+            path=str(path),
+            reason=exc.strerror or type(exc).__name__,
+        ) from None
+    except UnicodeDecodeError:
+        raise NoticeFileError("consent.notice_file.not_utf8", path=str(path)) from None
+
+
+def _parse(content: str, name: str, base_dir: Path) -> _NoticeFile:
+    try:
+        doc = tomllib.loads(content)
+    except tomllib.TOMLDecodeError as exc:
+        raise NoticeFileError("consent.notice_file.syntax", path=name, detail=str(exc)) from None
+    _reject_unknown(doc, _TOP_KEYS, name, "")
+    ident, version = _label(doc, "id", name), _label(doc, "version", name)
+    texts = {
+        lang: _language_text(doc[lang], lang, name, base_dir) for lang in LANGUAGES if lang in doc
+    }
+    if not texts:
+        raise NoticeFileError("consent.notice_file.no_language", path=name)
+    return _NoticeFile(ident, version, texts)
+
+
+def _reject_unknown(
+    table: dict[str, Any], allowed: tuple[str, ...], name: str, prefix: str
+) -> None:
+    for key in table:
+        if key not in allowed:
+            raise NoticeFileError(
+                "consent.notice_file.unknown_key",
+                path=name,
+                entry=prefix + key,
+                allowed=", ".join(prefix + a for a in allowed),
+            )
+
+
+def _label(doc: dict[str, Any], key: str, name: str) -> str:
+    value = doc.get(key)
+    text = value.strip() if isinstance(value, str) else ""
+    if not is_label(text):
+        raise NoticeFileError(
+            "consent.notice_file.bad_label", path=name, entry=key, maximum=str(MAX_LABEL_CHARS)
+        )
+    return text
+
+
+def _language_text(table: Any, lang: str, name: str, base_dir: Path) -> str:
+    if not isinstance(table, dict) or len(table) != 1:
+        raise NoticeFileError("consent.notice_file.text_or_file", path=name, lang=lang)
+    _reject_unknown(table, _LANGUAGE_KEYS, name, f"{lang}.")
+    ((key, value),) = table.items()
+    if not isinstance(value, str):
+        raise NoticeFileError("consent.notice_file.text_or_file", path=name, lang=lang)
+    if key == "file":
+        value = _read_text(base_dir / value)
+    if not normalise_text(value):
+        raise NoticeFileError("consent.notice_file.empty_text", path=name, lang=lang)
+    return value
