@@ -1,0 +1,102 @@
+"""``outbox list [--json]`` and ``outbox send [--json] [--include-rejected]``.
+
+For administrators and support: see what has not reached intellekta yet, and send it now.
+Both exit 0 when no record is left pending and 4 (PENDING) otherwise, so a scheduled task
+can tell "all delivered" from "try again later".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from helper import i18n
+from helper.config import Config
+from helper.exitcodes import ExitCode
+from helper.intake import (
+    DeliveryState,
+    Outbox,
+    OutboxRecord,
+    RecordState,
+    Summary,
+    send_pending,
+)
+from helper.intake.receipts import local_time
+
+
+def register(subparsers: Any, lang: str) -> None:
+    parser = subparsers.add_parser("outbox", help=i18n.t("intake.cli.help_outbox", lang))
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    show = actions.add_parser("list", help=i18n.t("intake.cli.help_list", lang))
+    show.add_argument("--json", action="store_true", help=i18n.t("cli.help_json", lang))
+    show.set_defaults(run=run_list)
+    send = actions.add_parser("send", help=i18n.t("intake.cli.help_send", lang))
+    send.add_argument("--json", action="store_true", help=i18n.t("cli.help_json", lang))
+    send.add_argument(
+        "--include-rejected", action="store_true",
+        help=i18n.t("intake.cli.help_include_rejected", lang),
+    )  # fmt: skip
+    send.set_defaults(run=run_send)
+
+
+def run_list(args: argparse.Namespace, config: Config) -> int:
+    records = Outbox(config.data_dir).list()
+    if args.json:
+        print(json.dumps({"records": [r.as_json() for r in records]}, indent=2, ensure_ascii=False))
+    else:
+        _print_records(records, config.language)
+    return _exit_code(sum(r.state is RecordState.PENDING for r in records))
+
+
+def run_send(args: argparse.Namespace, config: Config) -> int:
+    lang = config.language
+    summary = send_pending(config, Outbox(config.data_dir), args.include_rejected)
+    if args.json:
+        report = {
+            "delivered": len(summary.delivered),
+            "pending": summary.pending,
+            "rejected": summary.rejected,
+            "results": [
+                {"submission_id": d.submission_id, "state": d.state.value,
+                 "receipt_id": d.receipt_id, "http_status": d.http_status,
+                 "attempts": d.attempts, "message": d.message(lang)}
+                for d in summary.results
+            ],
+        }  # fmt: skip
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        _print_summary(summary, lang)
+    return _exit_code(summary.pending)
+
+
+def _print_summary(summary: Summary, lang: str) -> None:
+    for delivery in summary.results:
+        if delivery.state is DeliveryState.DELIVERED:
+            sid, reference = delivery.submission_id, delivery.reference
+            print(i18n.t("intake.cli.delivered_line", lang, submission_id=sid, reference=reference))
+        elif delivery.message_id != "intake.pending.busy":  # another helper is on it
+            print(delivery.message(lang))
+    print(i18n.t("intake.cli.send_summary", lang, delivered=len(summary.delivered),
+                 pending=summary.pending, rejected=summary.rejected))  # fmt: skip
+
+
+def _print_records(records: list[OutboxRecord], lang: str) -> None:
+    if not records:
+        print(i18n.t("intake.cli.list_empty", lang))
+        return
+    print(i18n.t("intake.cli.list_header", lang, count=len(records)))
+    for record in records:
+        state = i18n.t(f"intake.cli.state_{record.state.value}", lang)
+        created = local_time(record.created_at, lang)
+        line = i18n.t(
+            "intake.cli.list_line", lang, created_at=created, session_id=record.session_id,
+            state=state, attempts=record.attempts,
+        )  # fmt: skip
+        print(line)
+        if record.last_error:
+            print(i18n.t("intake.cli.list_problem", lang, problem=record.last_error))
+
+
+def _exit_code(pending: int) -> int:
+    return ExitCode.PENDING if pending else ExitCode.OK

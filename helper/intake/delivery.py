@@ -1,0 +1,260 @@
+"""Sending: one record now (:func:`deliver`) or everything waiting (:func:`send_pending`).
+
+Both are safe to call from a worker thread and touch no UI: they return what to tell the
+customer as a message id of the i18n catalogue. A record is sent only by whoever holds
+its lock, and only while it is in the outbox and has no receipt, so two helpers never send
+the same record at once and a delivered record is never sent again. If a helper dies
+after the server stored a record but before the receipt was written, the next attempt
+sends it again under the same idempotency key, and the server answers as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import filelock
+
+from helper import i18n
+from helper.config import Config
+from helper.intake import files, text
+from helper.intake.client import RETRYABLE_STATUS, Answer, IntakeClient, SetupError
+from helper.intake.outbox import Outbox, OutboxError, OutboxRecord, RecordState
+from helper.intake.receipts import Receipt, Receipts
+
+log = logging.getLogger(__name__)
+
+#: Temporary files older than this cannot belong to a write still in progress.
+_STALE_TEMP_S = 3600.0
+#: The one pending outcome that concerns a single record, not the network or the server.
+_DAMAGED = "intake.pending.damaged"
+
+
+class DeliveryState(StrEnum):
+    DELIVERED = "delivered"
+    PENDING = "pending"  # saved in the outbox, sent later
+    REJECTED = "rejected"  # refused by the server; kept in the outbox
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How sending one record ended, and what to tell the customer (``message``)."""
+
+    submission_id: str
+    state: DeliveryState
+    message_id: str  # intake.delivered | intake.pending.<reason> | intake.rejected
+    receipt_id: str = ""
+    received_at: str = ""
+    http_status: int | None = None
+    server_message: str = ""
+    attempts: int = 0
+    receipt_text: Path | None = None  # the note the customer can keep
+
+    @property
+    def reference(self) -> str:
+        """What the customer reads out: the server's receipt id, else the submission id."""
+        return self.receipt_id or self.submission_id
+
+    def message(self, lang: str) -> str:
+        return i18n.t(
+            self.message_id, lang, reference=self.reference, status=self.http_status or "",
+            server_message=self.server_message or "-",
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The outcome of :func:`send_pending`."""
+
+    results: tuple[Delivery, ...]  # one per record tried, oldest first
+    pending: int  # records still waiting in the outbox afterwards
+    rejected: int  # records marked rejected in the outbox afterwards
+
+    @property
+    def delivered(self) -> tuple[Delivery, ...]:
+        return tuple(r for r in self.results if r.state is DeliveryState.DELIVERED)
+
+
+def deliver(
+    config: Config, outbox: Outbox, submission_id: str, budget_s: float | None = None
+) -> Delivery:
+    """Send one record from the outbox now, retrying for ``budget_s`` seconds at most.
+
+    The budget defaults to ``intake.send_window_s``; it also bounds the wait while
+    another helper is sending this very record. KeyError if the record was never added.
+    """
+    budget = float(config["intake.send_window_s"] if budget_s is None else budget_s)
+    deadline = time.monotonic() + budget
+    lock = outbox.lock(submission_id)
+    try:
+        lock.acquire(timeout=budget)
+    except filelock.Timeout:
+        return _pending(submission_id, "busy")
+    sender = _Sender(config, outbox)
+    try:
+        delivery = sender.send(submission_id, deadline, report_done=True)
+    finally:
+        lock.release()
+        sender.close()
+    if delivery is None:
+        raise KeyError(submission_id)
+    return delivery
+
+
+def send_pending(config: Config, outbox: Outbox, include_rejected: bool = False) -> Summary:
+    """Send the waiting records, oldest first, each with ``intake.send_window_s`` to retry.
+
+    Stops at the first record that stays pending (the network or the server is unwell;
+    the rest waits too). Records another helper is sending right now, and damaged ones,
+    are skipped and reported.
+    """
+    budget = float(config["intake.send_window_s"])
+    sender = _Sender(config, outbox)
+    results: list[Delivery] = []
+    try:
+        _tidy(outbox, sender.receipts)
+        for record in outbox.list():
+            if record.state is RecordState.REJECTED and not include_rejected:
+                continue
+            lock = outbox.lock(record.submission_id)
+            try:
+                lock.acquire(timeout=0)
+            except filelock.Timeout:
+                results.append(_pending(record.submission_id, "busy"))
+                continue
+            try:
+                delivery = sender.send(record.submission_id, time.monotonic() + budget)
+            finally:
+                lock.release()
+            if delivery is None:
+                continue  # another helper delivered it meanwhile
+            results.append(delivery)
+            if delivery.state is DeliveryState.PENDING and delivery.message_id != _DAMAGED:
+                break
+    finally:
+        sender.close()
+    left = outbox.list()
+    return Summary(
+        results=tuple(results),
+        pending=sum(r.state is RecordState.PENDING for r in left),
+        rejected=sum(r.state is RecordState.REJECTED for r in left),
+    )
+
+
+def _tidy(outbox: Outbox, receipts: Receipts) -> None:
+    """Remove temporary files that helpers killed in mid-write left behind long ago."""
+    for folder in (outbox.folder, receipts.folder):
+        if folder.is_dir():
+            files.remove_stale_temp_files(folder, _STALE_TEMP_S)
+
+
+class _Sender:
+    """One sending run: the client (made on first use) and where results go."""
+
+    def __init__(self, config: Config, outbox: Outbox) -> None:
+        self.config = config
+        self.outbox = outbox
+        self.receipts = Receipts(outbox.data_dir)
+        self.vendor = str(config["vendor.name"]) or "intellekta"
+        self._client: IntakeClient | None = None
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    def send(
+        self, submission_id: str, deadline: float, report_done: bool = False
+    ) -> Delivery | None:
+        """Send one record; the caller holds its lock.
+
+        None when the record is no longer in the outbox (delivered by another helper,
+        unless ``report_done`` asks for that delivery) or was never added.
+        """
+        receipt = self.receipts.get(submission_id)
+        if receipt is not None:  # delivered before: by another helper, or one that died
+            still_here = self.outbox.path_of(submission_id).exists()
+            self._finish(receipt)
+            return _delivered(receipt, attempts=0) if still_here or report_done else None
+        try:
+            found = self.outbox.read(submission_id)
+        except OutboxError as exc:
+            log.error("Outbox record %s is damaged and cannot be sent", exc.path.name)
+            return Delivery(submission_id, DeliveryState.PENDING, _DAMAGED)
+        if found is None:
+            return None
+        record, payload = found
+        try:
+            if self._client is None:
+                self._client = IntakeClient(self.config)
+        except SetupError as exc:
+            log.error("Cannot send %s: %s", submission_id, exc.reason)
+            self._update(record, state=RecordState.PENDING, last_error=exc.reason)
+            return _pending(submission_id, exc.reason)
+        answer = self._client.post(payload, submission_id, deadline - time.monotonic())
+        return self._apply(record, payload, answer)
+
+    def _apply(self, record: OutboxRecord, payload: bytes, answer: Answer) -> Delivery:
+        status = answer.status
+        attempts = record.attempts + answer.attempts
+        sid = record.submission_id
+        if status is not None and 200 <= status < 300:
+            log.info("Delivered %s (HTTP %d, %d attempt(s))", sid, status, answer.attempts)
+            try:
+                receipt = self.receipts.write(record, payload, status, answer.body, self.vendor)
+            except OSError as exc:
+                # The server has it; the next run sends it again and gets the same answer.
+                log.error("Delivered %s but cannot write its receipt: %s", sid, exc)
+                return Delivery(sid, DeliveryState.DELIVERED, "intake.delivered", receipt_id=sid,
+                                http_status=status, attempts=answer.attempts)  # fmt: skip
+            self._finish(receipt)
+            return _delivered(receipt, answer.attempts)
+        if status is not None and _is_permanent(status):
+            secrets = self._client.secrets if self._client else []
+            message = text.server_message(answer.body, secrets)
+            log.warning("The server refused %s: HTTP %d %s", sid, status, message)
+            self._update(record, state=RecordState.REJECTED, attempts=attempts,
+                         http_status=status, server_message=message,
+                         last_error=f"HTTP {status}: {message}")  # fmt: skip
+            return Delivery(sid, DeliveryState.REJECTED, "intake.rejected", http_status=status,
+                            server_message=message, attempts=answer.attempts)  # fmt: skip
+        reason = answer.failure or "server"
+        last_error = f"HTTP {status}" if status is not None else f"{reason}: {answer.detail}"
+        log.warning("%s stays in the outbox: %s", sid, last_error)
+        self._update(record, state=RecordState.PENDING, attempts=attempts, http_status=status,
+                     server_message="", last_error=last_error)  # fmt: skip
+        return Delivery(sid, DeliveryState.PENDING, f"intake.pending.{reason}",
+                        http_status=status, attempts=answer.attempts)  # fmt: skip
+
+    def _update(self, record: OutboxRecord, **changes: object) -> None:
+        try:
+            self.outbox.update(record, **changes)
+        except (OSError, ValueError, KeyError) as exc:
+            log.error("Cannot record the state of %s: %s", record.submission_id, exc)
+
+    def _finish(self, receipt: Receipt) -> None:
+        """Complete the move to the receipts: text present, outbox file gone."""
+        try:
+            self.receipts.ensure_text(receipt, self.vendor)
+            self.outbox.remove(receipt.submission_id)
+        except OSError as exc:
+            log.error("Cannot tidy up delivered %s: %s", receipt.submission_id, exc)
+
+
+def _is_permanent(status: int) -> bool:
+    """Other 4xx, and redirects that cannot carry a POST (301/302/303)."""
+    return 300 <= status < 500 and status not in RETRYABLE_STATUS
+
+
+def _delivered(receipt: Receipt, attempts: int) -> Delivery:
+    return Delivery(
+        receipt.submission_id, DeliveryState.DELIVERED, "intake.delivered",
+        receipt_id=receipt.receipt_id, received_at=receipt.received_at,
+        http_status=receipt.http_status, attempts=attempts, receipt_text=receipt.text_path,
+    )  # fmt: skip
+
+
+def _pending(submission_id: str, reason: str) -> Delivery:
+    return Delivery(submission_id, DeliveryState.PENDING, f"intake.pending.{reason}")
