@@ -22,7 +22,7 @@ from helper.exitcodes import ExitCode
 log = logging.getLogger(__name__)
 
 #: Subcommand modules in ``helper.commands``, in the order ``--help`` lists them.
-COMMANDS = ("config",)
+COMMANDS = ("config", "notice", "confirm", "gui", "outbox", "scan", "close")
 
 
 def _early_language(argv: Sequence[str]) -> str:
@@ -53,9 +53,15 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help=i18n.t("cli.help_lang", lang))
     parser.add_argument(
-        "-c", "--set", dest="overrides", action="append", default=[], type=_key_value,
-        metavar="KEY=VALUE", help=i18n.t("cli.help_set", lang),
-    )  # fmt: skip
+        "-c",
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        type=_key_value,
+        metavar="KEY=VALUE",
+        help=i18n.t("cli.help_set", lang),
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"helper.commands.{name}").register(subparsers, lang)
@@ -84,11 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         logs.secret_filter.add(cfg.secrets())
         logs.set_level(cfg["logging.level"])
         log.info("intellekta-helper %s: %s", __version__, args.command or "window")
+        if args.command is None:  # no command opens the window, exactly like ``gui``
+            from helper.commands import gui
+
+            return int(gui.run(args, cfg))
         if not cfg.valid and not getattr(args, "runs_on_invalid_config", False):
             _print_problems(cfg)
-            return ExitCode.CONFIG
-        if args.command is None:
-            print(i18n.t("cli.gui_missing", cfg.language), file=sys.stderr)
             return ExitCode.CONFIG
         return int(args.run(args, cfg))
     except KeyboardInterrupt:

@@ -57,8 +57,12 @@ def run_show(args: argparse.Namespace, config: Config) -> int:
             print(f"{key:<{width}} = {value}")
             print(f"{'':<{width}}   # {entry.source.describe(lang)}{flag}")
             for attempt in (i for i in config.ignored if i.key == key):
-                text = i18n.t("config.ignored", lang, source=attempt.source.describe(lang),
-                              locked_by=attempt.locked_by.describe(lang))  # fmt: skip
+                text = i18n.t(
+                    "config.ignored",
+                    lang,
+                    source=attempt.source.describe(lang),
+                    locked_by=attempt.locked_by.describe(lang),
+                )
                 print(f"{'':<{width}}   # {text}")
     return _report(config)
 

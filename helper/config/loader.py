@@ -94,8 +94,11 @@ def _read_file(source: Source, path: Path, problems: list[Problem], machine: boo
                     if key in BY_KEY:
                         layer.locks.append(key)
                     else:
-                        problems.append(Problem(source, "config.locked_unknown", key, line,
-                                                _suggest(key, BY_KEY)))  # fmt: skip
+                        problems.append(
+                            Problem(
+                                source, "config.locked_unknown", key, line, _suggest(key, BY_KEY)
+                            )
+                        )
             continue
         if section not in SECTIONS:
             params = _suggest(section, SECTIONS)

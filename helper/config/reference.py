@@ -20,8 +20,10 @@ def _default(value: object) -> str:
 
 
 def markdown_table() -> str:
-    rows = ["| Setting | Type | Default | Environment variable | Description |",
-            "| --- | --- | --- | --- | --- |"]  # fmt: skip
+    rows = [
+        "| Setting | Type | Default | Environment variable | Description |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     vendor = tomllib.loads(resources.files("helper.config").joinpath("vendor.toml").read_text())
     for s in SETTINGS:
         default = _default(vendor.get(s.section, {}).get(s.name, s.default))

@@ -30,8 +30,14 @@ class ValueProblem(Exception):
     params: dict[str, str] = field(default_factory=dict)
 
 
-_TYPE_NAMES = {bool: "true/false", int: "number", float: "number", str: "text", list: "list",
-               dict: "table"}  # fmt: skip
+_TYPE_NAMES = {
+    bool: "true/false",
+    int: "number",
+    float: "number",
+    str: "text",
+    list: "list",
+    dict: "table",
+}
 
 
 def _type_name(value: Any) -> str:

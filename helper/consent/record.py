@@ -2,7 +2,7 @@
 
 It is built only by :func:`build_record`, and only when every required answer is given,
 so a record that exists is a complete confirmation. :meth:`ConsentRecord.to_json_bytes`
-gives the wire format (see ``docs/what-is-sent.md``), which ``schema.json`` beside this
+gives the wire format (see the README's "What is sent"), which ``schema.json`` beside this
 file describes; the tests check that every buildable record matches it. The runtime
 never validates against the schema: the value is correct by construction.
 

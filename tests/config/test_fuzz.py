@@ -14,8 +14,8 @@ from helper import cli, config
 from helper.config import SETTINGS
 from tests.conftest import Home
 
-SECTIONS = sorted({s.section for s in SETTINGS}) + ["locked", "other"]
-NAMES = sorted({s.name for s in SETTINGS}) + ["x", "url2"]
+SECTIONS = [*sorted({s.section for s in SETTINGS}), "locked", "other"]
+NAMES = [*sorted({s.name for s in SETTINGS}), "x", "url2"]
 
 scalars = st.one_of(
     st.text(max_size=30),
@@ -26,9 +26,11 @@ scalars = st.one_of(
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(NAMES), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(NAMES), inner, max_size=3)
+    ),
     max_leaves=6,
-)  # fmt: skip
+)
 
 
 def toml_value(value: Any) -> str:

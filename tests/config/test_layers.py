@@ -14,8 +14,8 @@ import pytest
 
 from helper import config
 from helper.config._windows_policy import read_policy
-from tests.conftest import Home, run_cli
 from tests.config.fake_winreg import REG_DWORD, REG_MULTI_SZ, REG_SZ, FakeWinreg
+from tests.conftest import Home, run_cli
 
 POLICY = r"SOFTWARE\Policies\intellekta\Helper"
 
@@ -42,8 +42,9 @@ def test_defaults_and_vendor_file() -> None:
 
 def test_precedence_of_every_layer(home: Home, tmp_path: Path) -> None:
     """machine < user < INTELLEKTA_HELPER_CONFIG file < environment < command line."""
-    home.write_machine('[customer]\nnumber = "M"\ncompany = "M"\n[intake]\ntimeout_s = 11\n'
-                       '[ui]\nlanguage = "de"\n')  # fmt: skip
+    home.write_machine(
+        '[customer]\nnumber = "M"\ncompany = "M"\n[intake]\ntimeout_s = 11\n[ui]\nlanguage = "de"\n'
+    )
     home.write_user('[customer]\nnumber = "U"\ncompany = "U"\n[intake]\ntimeout_s = 12\n')
     extra = tmp_path / "extra.toml"
     extra.write_text('[customer]\nnumber = "F"\n[intake]\ntimeout_s = 13\n', "utf-8")
@@ -79,13 +80,16 @@ def test_xdg_config_dirs_first_existing_folder_wins(
 
 def test_lang_option_sets_ui_language() -> None:
     assert show("--lang", "en")["ui.language"] == {
-        "value": "en", "source": "command line", "locked": False,
-    }  # fmt: skip
+        "value": "en",
+        "source": "command line",
+        "locked": False,
+    }
 
 
 def test_locked_keys_cannot_be_overridden(home: Home, tmp_path: Path) -> None:
-    home.write_machine('locked = ["intake.url", "customer.number"]\n'
-                       '[customer]\nnumber = "K-1000"\n')  # fmt: skip
+    home.write_machine(
+        'locked = ["intake.url", "customer.number"]\n[customer]\nnumber = "K-1000"\n'
+    )
     home.write_user('[customer]\nnumber = "user"\n[intake]\nurl = "https://user.example/"\n')
     env = {"INTELLEKTA_HELPER_CUSTOMER_NUMBER": "env"}
     data = show("-c", "intake.url=https://cli.example/", env=env)
@@ -114,12 +118,14 @@ def _policy(values: dict[str, Any]) -> FakeWinreg:
 
 def test_policy_wins_over_everything_and_locks(home: Home) -> None:
     home.write_machine('[customer]\nnumber = "machine"\n')
-    reg = _policy({
-        "intake": {"url": (REG_SZ, "https://policy.example/api"), "timeout_s": (REG_DWORD, 30)},
-        "customer": {"Number": (REG_SZ, "policy")},
-        "ui": {"require_contact_name": (REG_DWORD, 1)},
-        "apps": {"keep_open": (REG_MULTI_SZ, ["intellekta-suite", "datev"])},
-    })  # fmt: skip
+    reg = _policy(
+        {
+            "intake": {"url": (REG_SZ, "https://policy.example/api"), "timeout_s": (REG_DWORD, 30)},
+            "customer": {"Number": (REG_SZ, "policy")},
+            "ui": {"require_contact_name": (REG_DWORD, 1)},
+            "apps": {"keep_open": (REG_MULTI_SZ, ["intellekta-suite", "datev"])},
+        }
+    )
     cfg = config.load(
         cli=[("intake.url", "https://cli.example/")],
         env={"INTELLEKTA_HELPER_INTAKE_TIMEOUT_S": "5"},
@@ -136,8 +142,9 @@ def test_policy_wins_over_everything_and_locks(home: Home) -> None:
         r"Windows policy HKLM\SOFTWARE\Policies\intellekta\Helper\intake\url"
     )
     assert {(i.key, i.source.kind) for i in cfg.ignored} == {
-        ("intake.url", "cli"), ("intake.timeout_s", "env"),
-    }  # fmt: skip
+        ("intake.url", "cli"),
+        ("intake.timeout_s", "env"),
+    }
     assert all(a & reg.KEY_WOW64_64KEY for a in reg.access), "must read the 64-bit view"
 
 
@@ -153,8 +160,10 @@ def test_policy_problems_and_absence() -> None:
 
 def test_secrets_are_masked_and_never_logged(home: Home) -> None:
     token = "tok-SECRET-1234567890"
-    env = {"INTELLEKTA_HELPER_INTAKE_TOKEN": token,
-           "INTELLEKTA_HELPER_INTAKE_PROXY": "http://user:pw-SECRET@proxy.example:3128"}  # fmt: skip
+    env = {
+        "INTELLEKTA_HELPER_INTAKE_TOKEN": token,
+        "INTELLEKTA_HELPER_INTAKE_PROXY": "http://user:pw-SECRET@proxy.example:3128",
+    }
     result = run_cli("--verbose", "config", "show", env=env)
     data = show(env=env)
     assert data["intake.token"]["value"] == "********"

@@ -25,31 +25,46 @@ def test_valid_configuration_exits_0(home: Home) -> None:
 @pytest.mark.parametrize(
     ("machine_text", "expected"),
     [
-        ('[intake]\nurl = "https://a.example/"\ntimeout_s = \n',
-         "config.toml, line 3: is not valid TOML: Invalid value."),
-        ('[intke]\nurl = "https://a.example/"\n',
-         "unknown section [intke]. Did you mean intake?"),
-        ('[intake]\nulr = "https://a.example/"\n',
-         "config.toml, line 2: unknown setting intake.ulr. Did you mean intake.url?"),
+        (
+            '[intake]\nurl = "https://a.example/"\ntimeout_s = \n',
+            "config.toml, line 3: is not valid TOML: Invalid value.",
+        ),
+        ('[intke]\nurl = "https://a.example/"\n', "unknown section [intke]. Did you mean intake?"),
+        (
+            '[intake]\nulr = "https://a.example/"\n',
+            "config.toml, line 2: unknown setting intake.ulr. Did you mean intake.url?",
+        ),
         ('[intake]\ntimeout_s = "ten"\n', "intake.timeout_s must be number, not text."),
         ("[intake]\ntimeout_s = 0\n", "intake.timeout_s must be at least 1."),
         ("[ui]\nrequire_contact_name = 1\n", "ui.require_contact_name must be true/false"),
         ('[ui]\nlanguage = "fr"\n', "ui.language must be one of auto | de | en, not 'fr'."),
-        ('[intake]\nurl = "http://intake.example/api"\n',
-         "intake.url must start with https://. Plain http:// is only allowed to this computer"),
+        (
+            '[intake]\nurl = "http://intake.example/api"\n',
+            "intake.url must start with https://. Plain http:// is only allowed to this computer",
+        ),
         ('[intake]\nurl = "ftp://intake.example/api"\n', "intake.url is not a valid web address"),
         ('[intake]\nurl = "https://"\n', "intake.url is not a valid web address"),
-        ('[intake]\nca_bundle = "/nonexistent/ca.pem"\n',
-         "intake.ca_bundle names a file that does not exist: /nonexistent/ca.pem"),
-        ('[intake]\ntoken_file = "missing-token.txt"\n',
-         "intake.token_file names a file that does not exist:"),
-        ('[session_id]\npattern = "(\\\\d"\n', "session_id.pattern is not a valid regular expression"),
+        (
+            '[intake]\nca_bundle = "/nonexistent/ca.pem"\n',
+            "intake.ca_bundle names a file that does not exist: /nonexistent/ca.pem",
+        ),
+        (
+            '[intake]\ntoken_file = "missing-token.txt"\n',
+            "intake.token_file names a file that does not exist:",
+        ),
+        (
+            '[session_id]\npattern = "(\\\\d"\n',
+            "session_id.pattern is not a valid regular expression",
+        ),
         ('locked = "intake.url"\n', "'locked' must be a list of setting names"),
-        ('locked = ["intake.uri"]\n', "'locked' names an unknown setting intake.uri. Did you mean intake.url?"),
+        (
+            'locked = ["intake.uri"]\n',
+            "'locked' names an unknown setting intake.uri. Did you mean intake.url?",
+        ),
         ("intake = 3\n", "intake must be a section ([intake]) with settings in it."),
-        ("[apps]\nignore = \"chrome\"\n", "apps.ignore must be list of texts, not text."),
+        ('[apps]\nignore = "chrome"\n', "apps.ignore must be list of texts, not text."),
     ],
-)  # fmt: skip
+)
 def test_machine_file_mistakes(home: Home, machine_text: str, expected: str) -> None:
     path = home.write_machine(machine_text)
     code, out = check()
@@ -83,8 +98,10 @@ def test_locked_only_in_machine_file(home: Home) -> None:
 def test_environment_mistakes(tmp_path: Path) -> None:
     code, out = check(env={"INTELLEKTA_HELPER_INTAKE_TIMEOUTS": "5"})
     assert code == 2
-    assert "unknown environment variable INTELLEKTA_HELPER_INTAKE_TIMEOUTS. Did you mean " \
-           "INTELLEKTA_HELPER_INTAKE_TIMEOUT_S?" in out  # fmt: skip
+    assert (
+        "unknown environment variable INTELLEKTA_HELPER_INTAKE_TIMEOUTS. Did you mean "
+        "INTELLEKTA_HELPER_INTAKE_TIMEOUT_S?" in out
+    )
     code, out = check(env={"INTELLEKTA_HELPER_UI_REQUIRE_CONTACT_NAME": "maybe"})
     assert code == 2 and "ui.require_contact_name must be true/false, not 'maybe'" in out
     assert check(env={"INTELLEKTA_HELPER_UI_REQUIRE_CONTACT_NAME": "yes"})[0] == 0
@@ -112,7 +129,7 @@ def test_messages_in_german(home: Home) -> None:
 
 def test_other_commands_refuse_invalid_configuration(home: Home) -> None:
     home.write_machine("[intake]\ntimeout_s = -1\n")
-    result = run_cli()
+    result = run_cli("notice")
     assert result.returncode == 2
     assert "The configuration of intellekta-helper is not valid:" in result.stderr
     assert "intake.timeout_s must be at least 1." in result.stderr

@@ -1,4 +1,5 @@
-"""docs/what-is-sent.md stays true to the code: its example is valid, every field explained."""
+"""The README's "What is sent" stays true to the code: its example is valid, every field
+explained."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from helper import config
 from helper.consent import load_notice, schema
 from tests.conftest import REPO
 
-DOC = (REPO / "docs" / "what-is-sent.md").read_text("utf-8")
+_README = (REPO / "README.md").read_text("utf-8")
+DOC = _README[_README.index("## What is sent") : _README.index("## Applications the helper")]
 
 
 def block(language: str) -> str:

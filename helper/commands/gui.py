@@ -1,0 +1,28 @@
+"""``gui`` (and no command at all): the customer's window."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from helper import i18n
+from helper.config import Config
+
+
+def register(subparsers: Any, lang: str) -> None:
+    parser = subparsers.add_parser("gui", help=i18n.t("cli.help_gui", lang))
+    parser.add_argument("--session-id", default="", help=i18n.t("cli.help_session_id", lang))
+    parser.add_argument(
+        "--lang",
+        choices=i18n.LANGUAGES,
+        default=argparse.SUPPRESS,
+        help=i18n.t("cli.help_lang", lang),
+    )
+    parser.set_defaults(run=run, runs_on_invalid_config=True)
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    """Open the window; an invalid configuration is shown in a dialog there."""
+    from helper.ui.tk.main import open_window
+
+    return open_window(config, getattr(args, "session_id", ""))

@@ -1,0 +1,264 @@
+"""The customer's path from Session ID to receipt, with no user interface in it.
+
+The terminal flow and the Tk window both drive one :class:`Wizard`: they show its current
+step, hand back what the customer typed or clicked, and ask :meth:`Wizard.missing` why
+"next" is not yet allowed. Slow work (scanning, closing, sending) is done by the
+``services`` object; a window calls those methods from a worker thread. The wizard is
+not thread-safe: one thread (the UI's) changes it, workers only call ``services``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from helper.apps.model import CloseResult, CloseStatus, DetectedApp, ScanResult
+from helper.config import Config
+from helper.consent import ConsentRecord, IncompleteRecord, Notice, build_record, parse_session_id
+from helper.consent.session_id import SessionIdError
+
+log = logging.getLogger(__name__)
+
+
+class Step(StrEnum):
+    SESSION = "session"
+    APPS = "apps"
+    NOTICE = "notice"
+    SENDING = "sending"
+    RESULT = "result"
+
+
+ORDER = (Step.SESSION, Step.APPS, Step.NOTICE, Step.SENDING, Step.RESULT)
+Authority = str  # "owner" | "it_admin_permission"
+AUTHORITIES = ("owner", "it_admin_permission")
+Progress = Callable[[str, CloseStatus | None], None]
+
+
+class Services(Protocol):
+    """The slow, system-facing work the wizard needs; each call may block."""
+
+    def scan(self) -> ScanResult: ...
+    def close(
+        self, apps: Sequence[DetectedApp], progress: Progress | None
+    ) -> list[CloseResult]: ...
+    def notice(self, lang: str) -> Notice: ...
+    def submit(self, record: ConsentRecord) -> Any: ...
+
+
+class StepIncomplete(Exception):
+    """``next()`` was asked before the step had every answer; ``missing`` says which."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(", ".join(missing))
+        self.missing = missing
+
+
+@dataclass
+class Answers:
+    """What the customer has said so far; kept across "back" and a language switch."""
+
+    session_id: str = ""
+    contact_name: str = ""
+    kept_open: set[str] = field(default_factory=set)  # chosen in the window, by app id
+    notice_accepted: bool = False
+    authority: Authority = ""
+    #: Ids of the open applications the customer confirmed keeping open on purpose.
+    confirmed_open: frozenset[str] = frozenset()
+
+
+class Wizard:
+    """The steps, what each needs before the next, "back", and the record it produces."""
+
+    def __init__(self, config: Config, services: Services, lang: str | None = None) -> None:
+        self.config = config
+        self.services = services
+        self.lang = lang or config.language
+        self.step = Step.SESSION
+        self.answers = Answers()
+        self.scan_result: ScanResult | None = None
+        self.close_results: dict[str, CloseStatus] = {}
+        self.record: ConsentRecord | None = None
+        self.result: Any = None
+
+    # -- Session ID and contact ------------------------------------------------------------
+    def set_session_id(self, text: str) -> str | None:
+        """Store the Session ID; returns the message id of what is wrong, or None."""
+        try:
+            self.answers.session_id = parse_session_id(text, self.config["session_id.pattern"])
+        except SessionIdError as exc:
+            self.answers.session_id = ""
+            return exc.message_id
+        return None
+
+    def set_contact_name(self, text: str) -> None:
+        self.answers.contact_name = " ".join(text.split())[:200]
+
+    # -- Applications ------------------------------------------------------------------------
+    def rescan(self) -> ScanResult:
+        """Scan again (blocking; a window calls it from a worker) and remember the result."""
+        result = self.services.scan()
+        self.apply_scan(result)
+        return result
+
+    def apply_scan(self, result: ScanResult) -> None:
+        """Take a scan done elsewhere (a window's worker thread) as the current one."""
+        self.scan_result = result
+        running = {app.id for app in result.applications}
+        self.answers.kept_open &= running
+
+    @property
+    def applications(self) -> tuple[DetectedApp, ...]:
+        return self.scan_result.applications if self.scan_result else ()
+
+    def is_kept_open(self, app: DetectedApp) -> bool:
+        return app.keep_open or app.id in self.answers.kept_open
+
+    def keep_open(self, app_id: str, keep: bool = True) -> None:
+        """The customer consciously keeps this application open (or changes their mind)."""
+        if keep:
+            self.answers.kept_open.add(app_id)
+        else:
+            self.answers.kept_open.discard(app_id)
+
+    def closable(self, ids: Sequence[str] | None = None) -> list[DetectedApp]:
+        """Applications that may be asked to close: chosen ones, never kept-open ones."""
+        return [
+            a
+            for a in self.applications
+            if not self.is_kept_open(a) and (ids is None or a.id in ids)
+        ]
+
+    def close(
+        self, ids: Sequence[str] | None = None, progress: Progress | None = None
+    ) -> list[CloseResult]:
+        """Ask the chosen applications to close (blocking), then rescan."""
+        results = self.services.close(self.closable(ids), progress)
+        self.record_close_results(results)
+        self.rescan()
+        return results
+
+    def record_close_results(self, results: Sequence[CloseResult]) -> None:
+        """Remember outcomes of closing done elsewhere (a window's worker thread)."""
+        self.close_results.update({r.id: r.status for r in results})
+
+    # -- Notice and confirmations -----------------------------------------------------------
+    def notice(self) -> Notice:
+        return self.services.notice(self.lang)
+
+    def still_open(self) -> list[DetectedApp]:
+        """Flagged applications that are running now (per the latest scan)."""
+        return list(self.applications)
+
+    def accept_notice(self, accepted: bool) -> None:
+        self.answers.notice_accepted = accepted
+
+    def set_authority(self, authority: Authority) -> None:
+        if authority not in AUTHORITIES:
+            raise ValueError(f"authority must be one of {AUTHORITIES}")
+        self.answers.authority = authority
+
+    def confirm_keep_open(self, confirmed: bool) -> None:
+        """The customer keeps the applications open now on purpose (as they see them now)."""
+        ids = frozenset(a.id for a in self.still_open()) if confirmed else frozenset()
+        self.answers.confirmed_open = ids
+
+    @property
+    def keep_open_confirmed(self) -> bool:
+        return {a.id for a in self.still_open()} <= self.answers.confirmed_open
+
+    # -- Moving between steps ----------------------------------------------------------------
+    def missing(self, step: Step | None = None) -> list[str]:
+        """Message ids of what ``step`` (default: the current one) still needs."""
+        step = step or self.step
+        a = self.answers
+        needs: list[str] = []
+        if step is Step.SESSION:
+            if not a.session_id:
+                needs.append("flow.need_session_id")
+            if self.config["ui.require_contact_name"] and not a.contact_name:
+                needs.append("flow.need_contact_name")
+        elif step is Step.APPS:
+            if self.scan_result is None:
+                needs.append("flow.need_scan")
+        elif step is Step.NOTICE:
+            if not a.notice_accepted:
+                needs.append("flow.need_notice_accepted")
+            if a.authority not in AUTHORITIES:
+                needs.append("flow.need_authority")
+            if not self.keep_open_confirmed:
+                needs.append("flow.need_keep_open_confirmed")
+        return needs
+
+    def next(self) -> Step:
+        """Go to the next step, or raise :class:`StepIncomplete` saying what is missing."""
+        missing = self.missing()
+        if missing:
+            raise StepIncomplete(missing)
+        if self.step in (Step.SENDING, Step.RESULT):
+            return self.step  # sending moves on by itself, when the answer is in
+        self.step = ORDER[ORDER.index(self.step) + 1]
+        return self.step
+
+    def back(self) -> Step:
+        """Go back one step; impossible once the confirmation is being sent."""
+        if self.step in (Step.APPS, Step.NOTICE):
+            self.step = ORDER[ORDER.index(self.step) - 1]
+        return self.step
+
+    # -- The record and sending ---------------------------------------------------------------
+    def build(self) -> ConsentRecord:
+        """The consent record from the answers and the applications open right now."""
+        if self.step is not Step.SENDING:
+            raise StepIncomplete(self.missing(Step.NOTICE) or ["flow.not_confirmed"])
+        a = self.answers
+        open_apps = self.still_open()
+        self.record = build_record(
+            session_id=a.session_id,
+            notice=self.notice(),
+            notice_accepted=a.notice_accepted,
+            authority=a.authority,
+            confidential_apps="kept_open" if open_apps else "closed",
+            open_apps=open_apps,
+            contact_name=a.contact_name,
+            config=self.config,
+        )
+        return self.record
+
+    def prepare_submission(self) -> ConsentRecord:
+        """The record to send, built after a fresh scan (``apply_scan``/``rescan``).
+
+        The customer confirmed keeping open only the applications they saw. If one was
+        opened since, nothing is built: the wizard returns to the notice step and raises
+        :class:`StepIncomplete` so the customer sees it and confirms again.
+        """
+        if self.step is Step.SENDING and not self.keep_open_confirmed:
+            self.step = Step.NOTICE
+            raise StepIncomplete(["flow.apps_changed"])
+        return self.build()
+
+    def finish(self, result: Any) -> None:
+        """Take the delivery outcome (from ``services.submit``) and show the result."""
+        self.result = result
+        self.step = Step.RESULT
+
+    def submit(self) -> Any:
+        """Rescan, build, store and send, all in this thread (the terminal's way)."""
+        self.rescan()
+        record = self.prepare_submission()
+        self.finish(self.services.submit(record))
+        return self.result
+
+
+__all__ = [
+    "AUTHORITIES",
+    "ORDER",
+    "Answers",
+    "IncompleteRecord",
+    "Services",
+    "Step",
+    "StepIncomplete",
+    "Wizard",
+]

@@ -1,0 +1,263 @@
+"""The whole flow in a terminal, line by line, for screen readers, consoles and pipes.
+
+It drives the same :class:`~helper.flow.Wizard` as the window. Every answer is a typed
+line; there is no default "yes". End of input or Ctrl+C ends cleanly with nothing sent.
+Lines stay within 78 columns so the flow reads well in an 80x24 terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from typing import Any, TextIO
+
+from helper.apps.catalogue import load as load_catalogue
+from helper.apps.model import CloseStatus, DetectedApp
+from helper.consent import format_session_id
+from helper.exitcodes import ExitCode
+from helper.flow import Step, StepIncomplete, Wizard
+from helper.i18n import t
+
+WIDTH = 78
+
+
+class Cancelled(Exception):
+    """The customer declined, or input ended: nothing is sent."""
+
+    def __init__(self, message_id: str) -> None:
+        super().__init__(message_id)
+        self.message_id = message_id
+
+
+class TerminalFlow:
+    """Asks, shows and answers on a pair of text streams."""
+
+    def __init__(self, wizard: Wizard, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout):
+        self.wizard = wizard
+        self.stdin = stdin
+        self.out = stdout
+        self.catalogue = load_catalogue(wizard.config)
+
+    # -- small output helpers ---------------------------------------------------------------
+    def _t(self, key: str, **params: Any) -> str:
+        return t(key, self.wizard.lang, **params)
+
+    def say(self, text: str = "", indent: str = "") -> None:
+        for paragraph in text.split("\n"):
+            lines = textwrap.wrap(
+                paragraph, WIDTH, initial_indent=indent, subsequent_indent=indent
+            ) or [""]
+            for line in lines:
+                print(line, file=self.out)
+        self.out.flush()
+
+    def heading(self, number: int, key: str) -> None:
+        title = self._t("flow.step_title", number=number, total=4, title=self._t(key))
+        self.say()
+        self.say(title)
+        self.say("=" * min(len(title), WIDTH))
+
+    def ask(self, prompt_key: str, **params: Any) -> str:
+        print(self._t(prompt_key, **params) + " ", end="", file=self.out)
+        self.out.flush()
+        line = self.stdin.readline()
+        if not line:
+            print(file=self.out)
+            raise Cancelled("flow.cancelled")
+        return line.strip()
+
+    def ask_yes_no(self, prompt_key: str, **params: Any) -> bool:
+        yes = {"ja", "j", "yes", "y"}
+        no = {"nein", "n", "no"}
+        while True:
+            answer = self.ask(prompt_key, **params).lower()
+            if answer in yes:
+                return True
+            if answer in no:
+                return False
+            self.say(self._t("flow.type_yes_or_no"))
+
+    # -- the steps ----------------------------------------------------------------------------
+    def run(self) -> int:
+        try:
+            self.say(self._t("flow.welcome", vendor=self.wizard.config["vendor.name"]))
+            while self.wizard.step is not Step.RESULT:
+                {
+                    Step.SESSION: self.session_step,
+                    Step.APPS: self.apps_step,
+                    Step.NOTICE: self.notice_step,
+                    Step.SENDING: self.sending_step,
+                }[self.wizard.step]()
+            return self.result()
+        except Cancelled as exc:
+            self.say()
+            self.say(self._t(exc.message_id))
+            return ExitCode.DECLINED
+
+    def session_step(self) -> None:
+        w = self.wizard
+        self.heading(1, "flow.title_session")
+        cfg = w.config
+        if cfg["customer.company"] or cfg["customer.number"]:
+            self.say(
+                self._t(
+                    "flow.customer",
+                    company=cfg["customer.company"] or "-",
+                    number=cfg["customer.number"] or "-",
+                )
+            )
+        self.say(self._t("flow.session_explain"))
+        while not w.answers.session_id:
+            error = w.set_session_id(self.ask("flow.ask_session_id"))
+            if error:
+                self.say(self._t(error))
+        if cfg["ui.require_contact_name"]:
+            while not w.answers.contact_name:
+                w.set_contact_name(self.ask("flow.ask_contact_name"))
+        w.next()
+
+    def _scan(self) -> None:
+        self.say(self._t("flow.scanning"))
+        result = self.wizard.rescan()
+        if not result.remote_support_running:
+            self.say(
+                self._t(
+                    "flow.start_quicksupport", url=self.wizard.config["vendor.quicksupport_url"]
+                )
+            )
+
+    def apps_step(self) -> None:
+        w = self.wizard
+        self.heading(2, "flow.title_apps")
+        self._scan()
+        while True:
+            apps = list(w.applications)
+            if not apps:
+                self.say(self._t("flow.no_apps"))
+                w.next()
+                return
+            self.show_apps(apps)
+            command = self.ask("flow.ask_apps_command").lower().split()
+            if not command:
+                continue
+            if command[0] in ("w", "c"):
+                w.next()
+                return
+            if command[0] in ("n", "r"):
+                self._scan()
+            elif command[0] == "a":
+                self.close_apps(None)
+            elif command[0] == "o":
+                for app in self._pick(apps, command[1:]):
+                    w.keep_open(app.id, not w.is_kept_open(app))
+            else:
+                chosen = self._pick(apps, command)
+                if chosen:
+                    self.close_apps([a.id for a in chosen])
+
+    def _pick(self, apps: list[DetectedApp], words: list[str]) -> list[DetectedApp]:
+        chosen = []
+        for word in words:
+            if word.isdigit() and 1 <= int(word) <= len(apps):
+                chosen.append(apps[int(word) - 1])
+            else:
+                self.say(self._t("flow.bad_number", word=word, last=len(apps)))
+                return []
+        return chosen
+
+    def show_apps(self, apps: list[DetectedApp]) -> None:
+        self.say(self._t("flow.apps_intro"))
+        category = None
+        for number, app in enumerate(apps, start=1):
+            if app.category != category:
+                category = app.category
+                self.say()
+                self.say(self.catalogue.category_name(category, self.wizard.lang) + ":")
+                self.say(self.catalogue.reason(category, self.wizard.lang), indent="  ")
+            mark = self._t("flow.kept_open_mark") if self.wizard.is_kept_open(app) else ""
+            self.say(f"  {number:>2}. {app.name}{mark}")
+        self.say()
+        self.say(self._t("flow.apps_commands"))
+
+    def close_apps(self, ids: list[str] | None) -> None:
+        def progress(app_id: str, status: CloseStatus | None) -> None:
+            if status is None:
+                self.say(self._t("flow.closing", name=names.get(app_id, app_id)))
+
+        names = {a.id: a.name for a in self.wizard.applications}
+        if not self.wizard.closable(ids):
+            self.say(self._t("flow.nothing_to_close"))
+            return
+        results = self.wizard.close(ids, progress)
+        for result in results:
+            name = names.get(result.id, result.id)
+            self.say(self._t(f"flow.close_{result.status.value}", name=name), indent="  ")
+
+    def notice_step(self) -> None:
+        w = self.wizard
+        self.heading(3, "flow.title_notice")
+        notice = w.notice()
+        self.say(notice.text)
+        self.say()
+        if not self.ask_yes_no("flow.ask_notice_accepted"):
+            raise Cancelled("flow.declined")
+        w.accept_notice(True)
+        self.say(self._t("flow.authority_question"))
+        while w.answers.authority == "":
+            answer = self.ask("flow.ask_authority")
+            if answer == "1":
+                w.set_authority("owner")
+            elif answer == "2":
+                w.set_authority("it_admin_permission")
+            elif answer == "3":
+                raise Cancelled("flow.declined_authority")
+        still_open = w.still_open()
+        if still_open and not w.keep_open_confirmed:
+            names = ", ".join(a.name for a in still_open)
+            if not self.ask_yes_no("flow.ask_keep_open", names=names):
+                w.back()
+                return
+            w.confirm_keep_open(True)
+        w.next()
+
+    def sending_step(self) -> None:
+        self.heading(4, "flow.title_sending")
+        self.say(self._t("flow.sending"))
+        try:
+            self.wizard.submit()
+        except StepIncomplete:
+            self.say(self._t("flow.apps_changed"))
+
+    def result(self) -> int:
+        w = self.wizard
+        delivery = w.result
+        self.say()
+        self.say(self._t(f"flow.result_{delivery.state.value}"))
+        self.say(delivery.message(w.lang))
+        self.say()
+        self.say(self._t("flow.read_out"))
+        self.say(big_session_id(format_session_id(w.answers.session_id)))
+        return {"delivered": ExitCode.OK, "pending": ExitCode.PENDING}.get(
+            delivery.state.value, ExitCode.REJECTED
+        )
+
+
+def big_session_id(formatted: str) -> str:
+    """The Session ID boxed and letter-spaced, easy to read out on the phone."""
+    spaced = "   ".join(" ".join(group) for group in formatted.split(" "))
+    bar = "─" * (len(spaced) + 4)
+    return f"┌{bar}┐\n│  {spaced}  │\n└{bar}┘"
+
+
+def run(
+    wizard: Wizard,
+    prefill_session_id: str = "",
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+) -> int:
+    flow = TerminalFlow(wizard, stdin, stdout)
+    if prefill_session_id:
+        error = wizard.set_session_id(prefill_session_id)
+        if error:
+            flow.say(t(error, wizard.lang))
+    return flow.run()

@@ -1,0 +1,491 @@
+"""What each step of the window shows. Views read and change the wizard on the Tk thread
+only; anything slow goes through the window's worker."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from tkinter import filedialog, messagebox, ttk
+from typing import TYPE_CHECKING, Any
+
+from tktooltip import ToolTip
+
+from helper.apps.catalogue import Catalogue
+from helper.apps.catalogue import load as load_catalogue
+from helper.apps.model import CloseResult, CloseStatus, DetectedApp, ScanResult
+from helper.consent import format_session_id
+from helper.flow import Step
+from helper.ui.tk.widgets import PAD, Link, ScrollFrame
+
+if TYPE_CHECKING:
+    from helper.ui.tk.app import HelperWindow
+
+WRAP = 780
+
+
+class StepView(ttk.Frame):
+    """One step's content inside the window's body."""
+
+    def __init__(self, window: HelperWindow, master: tk.Misc) -> None:
+        super().__init__(master)
+        self.window = window
+        self.wizard = window.wizard
+        self.t = window.t
+        self.pack(fill="both", expand=True)
+        self.first: tk.Widget | None = None
+        self.build()
+
+    def build(self) -> None:
+        raise NotImplementedError
+
+    def on_scan(self, result: ScanResult) -> None:
+        """A fresh scan arrived; views that show applications update themselves."""
+
+    def focus_first(self) -> None:
+        if self.first is not None:
+            self.first.focus_set()
+
+    def paragraph(self, text: str, style: str = "TLabel") -> ttk.Label:
+        label = ttk.Label(self, text=text, wraplength=WRAP, justify="left", style=style)
+        label.pack(fill="x", anchor="w", pady=(0, PAD))
+        return label
+
+
+class SessionView(StepView):
+    def build(self) -> None:
+        cfg = self.wizard.config
+        self.paragraph(self.t("gui.session_intro", vendor=cfg["vendor.name"]))
+        if cfg["customer.company"] or cfg["customer.number"]:
+            self.paragraph(
+                self.t(
+                    "flow.customer",
+                    company=cfg["customer.company"] or "-",
+                    number=cfg["customer.number"] or "-",
+                )
+            )
+        form = ttk.Frame(self)
+        form.pack(fill="x", anchor="w")
+        ttk.Label(form, text=self.t("flow.ask_session_id")).grid(row=0, column=0, sticky="w")
+        self.entry = ttk.Entry(
+            form, textvariable=self.window.session_var, width=22, font=self.window.fonts["heading"]
+        )
+        self.entry.grid(row=0, column=1, sticky="w", padx=8)
+        self.message = ttk.Label(form, wraplength=560, justify="left")
+        self.message.grid(row=1, column=1, sticky="w", padx=8, pady=(4, 0))
+        ttk.Label(
+            form,
+            text=self.t("gui.session_example"),
+            style="Small.TLabel",
+            wraplength=560,
+            justify="left",
+        ).grid(row=2, column=1, sticky="w", padx=8, pady=(4, 0))
+        required = self.t("gui.required" if cfg["ui.require_contact_name"] else "gui.optional")
+        ttk.Label(form, text=self.t("flow.ask_contact_name")).grid(
+            row=3, column=0, sticky="w", pady=(PAD, 0)
+        )
+        contact_row = ttk.Frame(form)
+        contact_row.grid(row=3, column=1, sticky="w", padx=8, pady=(PAD, 0))
+        self.contact = ttk.Entry(contact_row, textvariable=self.window.contact_var, width=32)
+        self.contact.pack(side="left")
+        ttk.Label(contact_row, text=required, style="Small.TLabel").pack(side="left", padx=8)
+        self.remote = ttk.Frame(self)
+        self.remote.pack(fill="x", anchor="w", pady=(PAD * 2, 0))
+        self.first = self.entry
+        self._traces = [
+            self.window.session_var.trace_add("write", lambda *_: self.validate()),
+            self.window.contact_var.trace_add("write", lambda *_: self.contact_changed()),
+        ]
+        self.entry.bind("<FocusOut>", lambda _e: self.validate(final=True))
+        self.bind("<Destroy>", self._untrace)
+        self.validate(final=bool(self.window.session_var.get()))
+        self.show_remote_support()
+
+    def _untrace(self, event: tk.Event) -> None:
+        if event.widget is self:
+            self.window.session_var.trace_remove("write", self._traces[0])
+            self.window.contact_var.trace_remove("write", self._traces[1])
+
+    def validate(self, final: bool = False) -> None:
+        """Live validation: the message sits next to the field, never in a popup."""
+        text = self.window.session_var.get()
+        error = self.wizard.set_session_id(text)
+        digits = sum(c.isdigit() for c in text)
+        if not error:
+            shown = format_session_id(self.wizard.answers.session_id)
+            self.message.configure(text="✓ " + shown, style="Ok.TLabel")
+        elif text.strip() and (final or digits >= 9):
+            self.message.configure(text=self.t(error), style="Error.TLabel")
+        else:
+            self.message.configure(text="", style="TLabel")
+        self.window.refresh_footer()
+
+    def contact_changed(self) -> None:
+        self.wizard.set_contact_name(self.window.contact_var.get())
+        self.window.refresh_footer()
+
+    def show_remote_support(self) -> None:
+        for child in self.remote.winfo_children():
+            child.destroy()
+        result = self.wizard.scan_result
+        if result is None:
+            ttk.Label(self.remote, text=self.t("flow.scanning"), style="Small.TLabel").pack(
+                anchor="w"
+            )
+        elif result.remote_support_running:
+            ttk.Label(
+                self.remote, text="✓ " + self.t("gui.quicksupport_running"), style="Ok.TLabel"
+            ).pack(anchor="w")
+        else:
+            ttk.Label(
+                self.remote,
+                text=self.t("gui.quicksupport_missing"),
+                wraplength=WRAP,
+                justify="left",
+            ).pack(anchor="w")
+            url = self.wizard.config["vendor.quicksupport_url"]
+            if url:
+                Link(self.remote, self.t("gui.download_quicksupport"), url).pack(
+                    anchor="w", pady=(4, 0)
+                )
+
+    def on_scan(self, result: ScanResult) -> None:
+        if getattr(self, "_remote_shown", None) != result.remote_support_running:
+            self._remote_shown = result.remote_support_running
+            self.show_remote_support()
+
+
+class AppsView(StepView):
+    def build(self) -> None:
+        self.catalogue: Catalogue = load_catalogue(self.wizard.config)
+        self.paragraph(self.t("flow.apps_intro"))
+        self.list = ScrollFrame(self, height=280)
+        self.list.pack(fill="both", expand=True)
+        actions = ttk.Frame(self)
+        actions.pack(fill="x", pady=(PAD, 0))
+        self.close_button = ttk.Button(
+            actions, text=self.t("gui.close_selected"), command=self.close_selected
+        )
+        self.close_button.pack(side="left")
+        self.progress = ttk.Progressbar(actions, mode="indeterminate", length=160)
+        self.status = ttk.Label(actions, wraplength=520, justify="left")
+        self.status.pack(side="left", padx=PAD)
+        self.outcomes = ttk.Label(self, wraplength=WRAP, justify="left")
+        self.outcomes.pack(fill="x", anchor="w", pady=(6, 0))
+        self.shown: tuple[tuple[str, bool], ...] | None = None
+        self.first = self.close_button
+        self.show_apps()
+
+    def on_scan(self, result: ScanResult) -> None:
+        self.show_apps()
+
+    def show_apps(self) -> None:
+        """Rebuild the rows only when the applications changed: no flicker, no lost ticks."""
+        apps = list(self.wizard.applications)
+        key = tuple((a.id, self.wizard.is_kept_open(a)) for a in apps)
+        if key == self.shown:
+            return
+        self.shown = key
+        for child in self.list.inner.winfo_children():
+            child.destroy()
+        if self.wizard.scan_result is None:
+            ttk.Label(self.list.inner, text=self.t("flow.scanning")).pack(anchor="w")
+        elif not apps:
+            ttk.Label(
+                self.list.inner,
+                text=self.t("flow.no_apps"),
+                style="Ok.TLabel",
+                wraplength=WRAP - 40,
+            ).pack(anchor="w", pady=PAD)
+        category = None
+        for app in apps:
+            if app.category != category:
+                category = app.category
+                ttk.Label(
+                    self.list.inner,
+                    style="Heading.TLabel",
+                    text=self.catalogue.category_name(category, self.wizard.lang),
+                ).pack(anchor="w", pady=(8, 2))
+            self._row(app)
+        closable = [a for a in apps if not self.wizard.is_kept_open(a)]
+        self.close_button.state(["!disabled"] if closable else ["disabled"])
+        self.show_outcomes()
+
+    def _row(self, app: DetectedApp) -> None:
+        row = ttk.Frame(self.list.inner)
+        row.pack(fill="x", anchor="w", padx=(PAD, PAD), pady=(2, 4))
+        row.columnconfigure(0, weight=1)
+        reason = self.catalogue.reason(app.category, self.wizard.lang)
+        if self.wizard.is_kept_open(app):
+            ttk.Label(row, text=app.name).grid(row=0, column=0, sticky="w")
+            ttk.Label(row, text=self.t("gui.kept_open"), style="Small.TLabel").grid(
+                row=1, column=0, sticky="w"
+            )
+            if not app.keep_open:  # the customer's own choice can be undone
+                ttk.Button(
+                    row,
+                    text=self.t("gui.close_after_all"),
+                    command=lambda: self.keep_open(app, False),
+                ).grid(row=0, column=1, rowspan=2, sticky="e")
+            return
+        var = self.window.selected.setdefault(app.id, tk.BooleanVar(self, value=True))
+        check = ttk.Checkbutton(row, text=app.name, variable=var)
+        check.grid(row=0, column=0, sticky="w")
+        ToolTip(check, msg=reason, delay=0.4)
+        ttk.Label(row, text=_short(reason), style="Small.TLabel", wraplength=WRAP - 220).grid(
+            row=1, column=0, sticky="w", padx=(24, 0)
+        )
+        ttk.Button(
+            row, text=self.t("gui.keep_open"), command=lambda: self.keep_open(app, True)
+        ).grid(row=0, column=1, rowspan=2, sticky="e")
+
+    def keep_open(self, app: DetectedApp, keep: bool) -> None:
+        if keep and not messagebox.askyesno(
+            self.t("gui.keep_open"), self.t("gui.keep_open_confirm", name=app.name), parent=self
+        ):
+            return
+        self.wizard.keep_open(app.id, keep)
+        self.show_apps()
+
+    def close_selected(self) -> None:
+        ids = [
+            a.id
+            for a in self.wizard.closable()
+            if self.window.selected.get(a.id) is None or self.window.selected[a.id].get()
+        ]
+        chosen = self.wizard.closable(ids)
+        if not chosen:
+            self.status.configure(text=self.t("gui.select_something"))
+            return
+        names = {a.id: a.name for a in chosen}
+        close = self.wizard.services.close
+
+        def job(report: Callable[..., None]) -> list[CloseResult]:  # worker thread
+            return close(chosen, lambda app_id, status: report(names.get(app_id, app_id), status))
+
+        started = self.window.worker.start(
+            "close",
+            job,
+            lambda results: self._closed(results, names),
+            self._close_failed,
+            self._progress,
+        )
+        if started:
+            self.close_button.state(["disabled"])
+            self.progress.pack(side="left", after=self.close_button, padx=(PAD, 0))
+            self.progress.start(12)
+            self.status.configure(text=self.t("gui.closing", count=len(chosen)))
+
+    def _progress(self, name: str, status: CloseStatus | None) -> None:
+        if not self.winfo_exists():
+            return
+        if status is None:
+            self.status.configure(text=self.t("flow.closing", name=name))
+
+    def _closed(self, results: Sequence[CloseResult], names: dict[str, str]) -> None:
+        self.wizard.record_close_results(results)
+        for r in results:
+            self.window.close_messages[r.id] = self.t(
+                f"flow.close_{r.status.value}", name=names.get(r.id, r.id)
+            )
+        if not self.winfo_exists():
+            return
+        self.progress.stop()
+        self.progress.pack_forget()
+        self.status.configure(text="")
+        self.close_button.state(["!disabled"])
+        self.show_outcomes()
+        self.window.scan_soon()
+
+    def _close_failed(self, exc: BaseException) -> None:
+        if self.winfo_exists():
+            self.progress.stop()
+            self.progress.pack_forget()
+            self.close_button.state(["!disabled"])
+        self.window.on_unexpected(type(exc), exc, exc.__traceback__)
+
+    def show_outcomes(self) -> None:
+        self.outcomes.configure(text="\n".join(self.window.close_messages.values()))
+
+
+def _short(reason: str, limit: int = 110) -> str:
+    first = reason.split(". ")[0].rstrip(".")
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+class NoticeView(StepView):
+    def build(self) -> None:
+        notice = self.wizard.notice()
+        frame = ttk.Frame(self)
+        frame.pack(fill="both", expand=True)
+        text = tk.Text(
+            frame,
+            wrap="word",
+            height=12,
+            padx=10,
+            pady=8,
+            relief="solid",
+            borderwidth=1,
+            font=self.window.fonts["small"],
+        )
+        bar = ttk.Scrollbar(frame, orient="vertical", command=text.yview)
+        text.configure(yscrollcommand=bar.set)
+        text.pack(side="left", fill="both", expand=True)
+        bar.pack(side="right", fill="y")
+        text.tag_configure("heading", font=self.window.fonts["heading"], spacing1=8, spacing3=4)
+        for line in notice.text.split("\n"):
+            if line.startswith("# "):
+                text.insert("end", line[2:] + "\n", "heading")
+            else:
+                text.insert("end", line + "\n")
+        text.configure(state="disabled")
+        self.text = text
+        links = ttk.Frame(self)
+        links.pack(fill="x", pady=(6, 0))
+        cfg = self.wizard.config
+        for key, setting in (
+            ("gui.dpa_link", "notice.dpa_url"),
+            ("gui.terms_link", "notice.terms_url"),
+        ):
+            if cfg[setting]:
+                Link(links, self.t(key), cfg[setting]).pack(side="left", padx=(0, PAD * 2))
+        answers = ttk.Frame(self)
+        answers.pack(fill="x", pady=(PAD, 0))
+        accept = ttk.Checkbutton(
+            answers,
+            text=self.t("gui.accept_notice"),
+            variable=self.window.accept_var,
+            command=self.changed,
+        )
+        accept.pack(anchor="w")
+        ttk.Label(
+            answers, text=self.t("gui.authority_question"), wraplength=WRAP, justify="left"
+        ).pack(anchor="w", pady=(8, 2))
+        for value in ("owner", "it_admin_permission"):
+            ttk.Radiobutton(
+                answers,
+                text=self.t(f"gui.authority_{value}"),
+                value=value,
+                variable=self.window.authority_var,
+                command=self.changed,
+            ).pack(anchor="w", padx=(PAD, 0))
+        self.open_frame = ttk.Frame(answers)
+        self.open_frame.pack(fill="x", anchor="w", pady=(8, 0))
+        self.open_key: tuple[str, ...] | None = None
+        self.first = accept
+        self.show_still_open()
+
+    def changed(self) -> None:
+        self.wizard.accept_notice(self.window.accept_var.get())
+        if self.window.authority_var.get():
+            self.wizard.set_authority(self.window.authority_var.get())
+        self.wizard.confirm_keep_open(self.window.keep_open_var.get())
+        self.window.refresh_footer()
+
+    def show_still_open(self) -> None:
+        still_open = self.wizard.still_open()
+        key = tuple(a.id for a in still_open)
+        if key == self.open_key:
+            return
+        self.open_key = key
+        for child in self.open_frame.winfo_children():
+            child.destroy()
+        if not still_open:
+            return
+        if not self.wizard.keep_open_confirmed:
+            self.window.keep_open_var.set(False)
+        names = ", ".join(a.name for a in still_open)
+        ttk.Label(
+            self.open_frame,
+            text=self.t("gui.still_open", names=names),
+            wraplength=WRAP,
+            justify="left",
+        ).pack(anchor="w")
+        ttk.Checkbutton(
+            self.open_frame,
+            text=self.t("gui.keep_open_on_purpose"),
+            variable=self.window.keep_open_var,
+            command=self.changed,
+        ).pack(anchor="w", pady=(2, 0))
+
+    def on_scan(self, result: ScanResult) -> None:
+        self.show_still_open()
+
+
+class SendingView(StepView):
+    def build(self) -> None:
+        self.paragraph(self.t("flow.sending"))
+        bar = ttk.Progressbar(self, mode="indeterminate", length=320)
+        bar.pack(anchor="w")
+        bar.start(12)
+
+
+class ResultView(StepView):
+    def build(self) -> None:
+        w = self.wizard
+        delivery: Any = w.result
+        state = delivery.state.value
+        style = {"delivered": "Ok.TLabel", "rejected": "Error.TLabel"}.get(state, "Heading.TLabel")
+        self.paragraph(self.t(f"flow.result_{state}"), style=style)
+        self.message = delivery.message(w.lang)
+        self.paragraph(self.message)
+        self.paragraph(self.t("flow.read_out"))
+        self.session_text = format_session_id(w.answers.session_id)
+        ttk.Label(self, text=self.session_text, style="Huge.TLabel").pack(anchor="w", pady=PAD)
+        buttons = ttk.Frame(self)
+        buttons.pack(fill="x", pady=(PAD, 0))
+        copy = ttk.Button(buttons, text=self.t("gui.copy"), command=self.copy)
+        copy.pack(side="left")
+        ttk.Button(buttons, text=self.t("gui.save_receipt"), command=self.save).pack(
+            side="left", padx=8
+        )
+        self.feedback = ttk.Label(buttons, style="Small.TLabel")
+        self.feedback.pack(side="left", padx=PAD)
+        self.first = self.window.next_button
+
+    def receipt_text(self) -> str:
+        return "\n".join(
+            [
+                self.t("gui.title"),
+                "",
+                self.message,
+                "",
+                self.t("flow.read_out"),
+                self.session_text,
+                "",
+            ]
+        )
+
+    def copy(self) -> None:
+        self.clipboard_clear()
+        self.clipboard_append(self.receipt_text())
+        self.feedback.configure(text=self.t("gui.copied"))
+
+    def save(self) -> None:
+        path = filedialog.asksaveasfilename(
+            parent=self,
+            defaultextension=".txt",
+            initialfile=self.t("gui.receipt_file_name"),
+            filetypes=[(self.t("gui.text_files"), "*.txt")],
+        )
+        if not path:
+            return
+        try:
+            Path(path).write_text(self.receipt_text(), encoding="utf-8")
+        except OSError as exc:
+            messagebox.showerror(
+                self.t("gui.error_title"),
+                self.t("gui.save_failed", reason=exc.strerror or str(exc)),
+                parent=self,
+            )
+            return
+        self.feedback.configure(text=self.t("gui.saved", path=path))
+
+
+VIEWS: dict[Step, type[StepView]] = {
+    Step.SESSION: SessionView,
+    Step.APPS: AppsView,
+    Step.NOTICE: NoticeView,
+    Step.SENDING: SendingView,
+    Step.RESULT: ResultView,
+}

@@ -1,0 +1,100 @@
+"""Small Tk building blocks the steps share: a scrollable area, links, fonts, tooltips."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import tkinter as tk
+import webbrowser
+from tkinter import font as tkfont
+from tkinter import ttk
+
+BASE_POINTS = 11  # readable for every customer; Tk scales points to the display's DPI
+PAD = 12
+
+
+def setup_fonts(root: tk.Tk) -> dict[str, tkfont.Font]:
+    """Enlarge Tk's named fonts and add the few styles the window uses."""
+    for name in ("TkDefaultFont", "TkTextFont", "TkMenuFont", "TkHeadingFont", "TkCaptionFont"):
+        tkfont.nametofont(name, root).configure(size=BASE_POINTS)
+    family = tkfont.nametofont("TkDefaultFont", root).actual("family")
+    fonts = {
+        "title": tkfont.Font(root, family=family, size=BASE_POINTS + 5, weight="bold"),
+        "heading": tkfont.Font(root, family=family, size=BASE_POINTS + 1, weight="bold"),
+        "small": tkfont.Font(root, family=family, size=BASE_POINTS - 1),
+        "huge": tkfont.Font(root, family=family, size=BASE_POINTS + 17, weight="bold"),
+        "link": tkfont.Font(root, family=family, size=BASE_POINTS, underline=True),
+    }
+    style = ttk.Style(root)
+    if sys.platform.startswith("linux") and "clam" in style.theme_names():
+        style.theme_use("clam")  # Linux's default theme looks dated; Windows/macOS stay native
+    style.configure("Title.TLabel", font=fonts["title"])
+    style.configure("Heading.TLabel", font=fonts["heading"])
+    style.configure("Small.TLabel", font=fonts["small"], foreground="#444444")
+    style.configure("Error.TLabel", foreground="#b00020")
+    style.configure("Ok.TLabel", foreground="#1b6e20")
+    style.configure("Link.TLabel", foreground="#0b57d0", font=fonts["link"])
+    style.configure("Huge.TLabel", font=fonts["huge"])
+    style.configure("Accent.TButton", font=fonts["heading"])
+    return fonts
+
+
+class Link(ttk.Label):
+    """A label that opens a web address in the browser, by mouse or keyboard."""
+
+    def __init__(self, master: tk.Misc, text: str, url: str) -> None:
+        super().__init__(master, text=text, style="Link.TLabel", cursor="hand2", takefocus=True)
+        self.url = url
+        self.bind("<Button-1>", self.open)
+        self.bind("<Return>", self.open)
+        self.bind("<space>", self.open)
+
+    def open(self, _event: object = None) -> None:
+        webbrowser.open(self.url)
+
+
+class ScrollFrame(ttk.Frame):
+    """A vertically scrolling area; put children into ``.inner``."""
+
+    def __init__(self, master: tk.Misc, height: int = 300) -> None:
+        super().__init__(master)
+        background = ttk.Style(self).lookup("TFrame", "background") or "#ffffff"
+        self.canvas = tk.Canvas(self, highlightthickness=0, height=height, background=background)
+        self.bar = ttk.Scrollbar(self, orient="vertical", command=self.canvas.yview)
+        self.inner = ttk.Frame(self.canvas)
+        self._window = self.canvas.create_window((0, 0), window=self.inner, anchor="nw")
+        self.canvas.configure(yscrollcommand=self.bar.set)
+        self.canvas.pack(side="left", fill="both", expand=True)
+        self.bar.pack(side="right", fill="y")
+        self.inner.bind("<Configure>", self._on_inner)
+        self.canvas.bind("<Configure>", self._on_canvas)
+        for sequence in ("<MouseWheel>", "<Button-4>", "<Button-5>"):
+            self.canvas.bind_all(sequence, self._on_wheel, add="+")
+
+    def _on_inner(self, _event: object) -> None:
+        self.canvas.configure(scrollregion=self.canvas.bbox("all"))
+
+    def _on_canvas(self, event: tk.Event) -> None:
+        self.canvas.itemconfigure(self._window, width=event.width)
+
+    def _on_wheel(self, event: tk.Event) -> None:
+        if not self.winfo_exists():
+            return
+        if event.num == 4 or getattr(event, "delta", 0) > 0:
+            self.canvas.yview_scroll(-2, "units")
+        elif event.num == 5 or getattr(event, "delta", 0) < 0:
+            self.canvas.yview_scroll(2, "units")
+
+
+def set_dpi_awareness() -> None:
+    """Sharp text on high-DPI Windows displays; must run before the first window."""
+    if sys.platform != "win32":
+        return
+    import ctypes
+
+    windll = getattr(ctypes, "windll", None)
+    try:
+        windll.shcore.SetProcessDpiAwareness(1)  # per-monitor DPI aware, Windows 8.1+
+    except (AttributeError, OSError):
+        with contextlib.suppress(AttributeError, OSError):
+            windll.user32.SetProcessDPIAware()  # Windows Vista to 8

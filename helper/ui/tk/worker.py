@@ -1,0 +1,100 @@
+"""Running slow work beside the Tk main loop without ever touching a widget from it.
+
+Worker threads only put plain messages on a queue; :meth:`Worker.pump`, scheduled with
+``after()`` on the Tk thread, drains a capped number per tick and calls the callbacks
+there. ``event_generate`` across threads is not reliable in Tk, a queue is. Callbacks
+stay on the Tk side (looked up by job name), so a thread never holds the last reference
+to a widget: Tk objects must not be freed outside the Tk thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import tkinter as tk
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+TICK_MS = 40
+MAX_ITEMS_PER_TICK = 20
+#: A job gets a ``report(*args)`` function for progress and returns its result.
+Job = Callable[[Callable[..., None]], Any]
+
+
+@dataclass
+class _Callbacks:
+    on_done: Callable[[Any], None]
+    on_error: Callable[[BaseException], None]
+    on_progress: Callable[..., None] | None
+
+
+class Worker:
+    """Starts background jobs and delivers their progress and outcome on the Tk thread."""
+
+    def __init__(self, root: tk.Misc) -> None:
+        self.root = root
+        self.queue: queue.SimpleQueue[tuple[str, str, Any]] = queue.SimpleQueue()
+        self.jobs: dict[str, _Callbacks] = {}
+        self._after = self.root.after(TICK_MS, self.pump)
+
+    def stop(self) -> None:
+        """Stop pumping (the window is going away); running threads finish unheard."""
+        self.root.after_cancel(self._after)
+        self.jobs.clear()
+
+    def busy(self, name: str) -> bool:
+        return name in self.jobs
+
+    def start(
+        self,
+        name: str,
+        job: Job,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+        on_progress: Callable[..., None] | None = None,
+    ) -> bool:
+        """Run ``job`` in a thread unless a job of that name is running; False if so.
+
+        ``job`` must not hold widgets: it runs and is dropped in the worker thread.
+        """
+        if name in self.jobs:
+            return False
+        self.jobs[name] = _Callbacks(on_done, on_error, on_progress)
+        messages = self.queue
+
+        def report(*args: Any) -> None:
+            messages.put((name, "progress", args))
+
+        def run() -> None:
+            try:
+                messages.put((name, "done", job(report)))
+            except Exception as exc:
+                log.exception("Background job %s failed", name)
+                messages.put((name, "error", exc))
+
+        threading.Thread(target=run, name=name, daemon=True).start()
+        return True
+
+    def pump(self) -> None:
+        """Deliver up to MAX_ITEMS_PER_TICK messages, then reschedule (Tk thread only)."""
+        try:
+            for _ in range(MAX_ITEMS_PER_TICK):
+                try:
+                    name, kind, value = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                callbacks = self.jobs.get(name)
+                if callbacks is None:
+                    continue
+                if kind == "progress":
+                    if callbacks.on_progress is not None:
+                        callbacks.on_progress(*value)
+                    continue
+                del self.jobs[name]
+                (callbacks.on_done if kind == "done" else callbacks.on_error)(value)
+        finally:
+            self._after = self.root.after(TICK_MS, self.pump)

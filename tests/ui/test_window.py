@@ -1,0 +1,214 @@
+"""The whole flow through the real widgets of the window."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Callable
+from subprocess import Popen
+from tkinter import ttk
+
+import psutil
+import pytest
+
+from helper.flow import Step
+from helper.ui.tk import steps
+from helper.ui.tk.app import HelperWindow
+from tests.apps.conftest import Spawner
+from tests.intake.server import IntakeServer, Reply
+from tests.ui.conftest import find, pump_until, texts
+
+pytestmark = pytest.mark.skipif("sys.platform != 'linux'")
+
+
+@pytest.fixture(autouse=True)
+def _confirm_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Modal dialogs cannot be clicked from inside the test's own Tk loop: say yes."""
+    monkeypatch.setattr(steps.messagebox, "askyesno", lambda *a, **k: True)
+
+
+def click(window: HelperWindow, text: str) -> None:
+    widget = find(window.root, text)
+    assert isinstance(widget, ttk.Button | ttk.Checkbutton | ttk.Radiobutton)
+    assert widget.instate(["!disabled"]), f"{text!r} is disabled"
+    widget.invoke()
+    window.root.update()
+
+
+def enter_session_id(window: HelperWindow, text: str) -> None:
+    window.session_var.set(text)
+    view = window.view
+    assert isinstance(view, steps.SessionView)
+    view.validate(final=True)
+    window.root.update()
+
+
+def go_to_notice(window: HelperWindow) -> None:
+    enter_session_id(window, "123 456 789")
+    click(window, "Next")
+    pump_until(window.root, lambda: window.wizard.scan_result is not None)
+    click(window, "Next")
+    assert window.wizard.step is Step.NOTICE
+
+
+def confirm_all(window: HelperWindow, authority: str = "I own this computer.") -> None:
+    click(window, "I have read the notice and I agree.")
+    click(window, authority)
+    if window.wizard.still_open():
+        click(window, "I keep these programs open on purpose.")
+    click(window, "Confirm and send")
+    pump_until(window.root, lambda: window.wizard.step is Step.RESULT)
+
+
+def test_whole_flow_close_one_keep_one(
+    make_window: Callable[..., HelperWindow],
+    tk_apps: Callable[[str, str], Popen[str]],
+    spawn: Spawner,
+    intake_server: IntakeServer,
+) -> None:
+    editor = tk_apps("close", "thunderbird")
+    spawn("firefox")
+    window = make_window(("customer.number", "K-7"))
+    root = window.root
+
+    # Step 1: an invalid Session ID shows a message beside the field; Next stays disabled.
+    enter_session_id(window, "12 34")
+    view = window.view
+    assert isinstance(view, steps.SessionView)
+    assert "9 or 10 digits" in str(view.message.cget("text")) or view.message.cget("text")
+    assert window.next_button.instate(["disabled"])
+    enter_session_id(window, "123 456 789")
+    assert str(view.message.cget("text")) == "✓ 123 456 789"
+    click(window, "Next")
+
+    # Step 2: both applications appear; keep Firefox open, close Thunderbird gracefully.
+    pump_until(
+        root, lambda: {"thunderbird", "firefox"} <= {a.id for a in window.wizard.applications}
+    )
+    assert "Mozilla Thunderbird" in texts(root) and "Mozilla Firefox" in texts(root)
+    firefox_row = find(root, "Mozilla Firefox").master
+    find(firefox_row, "Keep open").invoke()  # type: ignore[attr-defined]
+    root.update()
+    assert window.wizard.answers.kept_open == {"firefox"}
+    assert "kept open on purpose" in texts(root)
+
+    # Switching the language keeps every answer.
+    click(window, "Deutsch")
+    assert window.wizard.answers.kept_open == {"firefox"}
+    assert window.wizard.answers.session_id == "123456789"
+    click(window, "English")
+
+    click(window, "Close selected")
+    pump_until(root, lambda: editor.poll() is not None)
+    pump_until(root, lambda: "Mozilla Thunderbird: closed." in texts(root))
+    pump_until(root, lambda: [a.id for a in window.wizard.applications] == ["firefox"])
+    click(window, "Next")
+
+    # Step 3: confirmations; Firefox is still open and must be confirmed as kept open.
+    assert "These programs are still open: Mozilla Firefox" in texts(root)
+    assert window.next_button.instate(["disabled"])
+    confirm_all(
+        window,
+        "I do not own this computer, but the responsible IT administrator has given permission.",
+    )
+
+    # Step 4: delivered, with the Session ID to read out.
+    assert window.wizard.result.state.value == "delivered"
+    assert "Done: your confirmation has arrived." in texts(root)
+    assert "123 456 789" in texts(root)
+    (body,) = intake_server.stored.values()
+    record = json.loads(body)
+    assert record["session_id"] == "123456789"
+    assert record["language"] == "en"
+    assert record["confirmations"] == {
+        "notice_accepted": True,
+        "authority": "it_admin_permission",
+        "confidential_apps": "kept_open",
+    }
+    assert record["open_applications"] == [
+        {"id": "firefox", "name": "Mozilla Firefox", "category": "browser"}
+    ]
+    assert record["customer"] == {"number": "K-7"}
+    assert record["notice"]["sha256"] == window.wizard.notice().sha256
+
+
+def test_offline_then_delivered_later(
+    make_window: Callable[..., HelperWindow], intake_server: IntakeServer
+) -> None:
+    intake_server.stop()
+    window = make_window()
+    go_to_notice(window)
+    confirm_all(window)
+    assert window.wizard.result.state.value == "pending"
+    assert "Saved: your confirmation will be sent automatically later." in texts(window.root)
+    intake_server.start()
+    summary = window.services.send_pending()  # type: ignore[attr-defined]
+    assert len(summary.delivered) == 1
+    assert len(intake_server.stored) == 1
+
+
+def test_rejected(make_window: Callable[..., HelperWindow], intake_server: IntakeServer) -> None:
+    intake_server.reply(Reply(403, body=b'{"message": "customer unknown"}'))
+    window = make_window(lang="de")
+    window.wizard.lang = "en"
+    window.render()
+    go_to_notice(window)
+    confirm_all(window)
+    assert window.wizard.result.state.value == "rejected"
+    assert "Not accepted: please talk to the support employee." in texts(window.root)
+
+
+def test_tk_loop_keeps_running_while_the_server_is_slow(
+    make_window: Callable[..., HelperWindow], intake_server: IntakeServer
+) -> None:
+    intake_server.reply(Reply(200, delay_s=5))
+    window = make_window(("intake.timeout_s", "15"), ("intake.send_window_s", "20"))
+    go_to_notice(window)
+    beats: list[float] = []
+
+    def heartbeat() -> None:
+        beats.append(time.monotonic())
+        window.root.after(10, heartbeat)
+
+    heartbeat()
+    click(window, "I have read the notice and I agree.")
+    click(window, "I own this computer.")
+    click(window, "Confirm and send")
+    start = time.monotonic()
+    pump_until(window.root, lambda: window.wizard.step is Step.RESULT)
+    assert time.monotonic() - start >= 4.5, "the server's answer really took 5 s"
+    gaps = [b - a for a, b in itertools.pairwise(beats) if a >= start]
+    assert len(gaps) > 100
+    assert max(gaps) < 0.1, f"the Tk loop stalled for {max(gaps) * 1000:.0f} ms"
+
+
+def test_closing_mid_way_asks_and_sends_nothing(
+    make_window: Callable[..., HelperWindow],
+    intake_server: IntakeServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from helper.ui.tk import app
+
+    asked: list[str] = []
+    monkeypatch.setattr(
+        app.messagebox, "askyesno", lambda title, text, **k: asked.append(text) or False
+    )
+    window = make_window()
+    go_to_notice(window)
+    window.on_close()
+    assert asked == ["Do you want to quit? Nothing will be sent."]
+    assert window.root.winfo_exists()
+    assert intake_server.posts() == 0
+
+
+def test_pids_never_reach_the_window(
+    make_window: Callable[..., HelperWindow], spawn: Spawner
+) -> None:
+    proc = spawn("thunderbird")
+    window = make_window()
+    enter_session_id(window, "123456789")
+    click(window, "Next")
+    pump_until(window.root, lambda: bool(window.wizard.applications))
+    assert str(proc.pid) not in " ".join(texts(window.root))
+    assert psutil.pid_exists(proc.pid)
