@@ -7,6 +7,7 @@ Lines stay within 78 columns so the flow reads well in an 80x24 terminal.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import textwrap
 from typing import Any, TextIO
@@ -58,7 +59,10 @@ class TerminalFlow:
         self.say("=" * min(len(title), WIDTH))
 
     def ask(self, prompt_key: str, **params: Any) -> str:
-        print(self._t(prompt_key, **params) + " ", end="", file=self.out)
+        lines = textwrap.wrap(self._t(prompt_key, **params), WIDTH - 10) or [""]
+        for line in lines[:-1]:
+            print(line, file=self.out)
+        print(lines[-1] + " ", end="", file=self.out)
         self.out.flush()
         line = self.stdin.readline()
         if not line:
@@ -196,9 +200,7 @@ class TerminalFlow:
     def notice_step(self) -> None:
         w = self.wizard
         self.heading(3, "flow.title_notice")
-        notice = w.notice()
-        self.say(notice.text)
-        self.say()
+        self.show_notice(w.notice().text)
         if not self.ask_yes_no("flow.ask_notice_accepted"):
             raise Cancelled("flow.declined")
         w.accept_notice(True)
@@ -219,6 +221,23 @@ class TerminalFlow:
                 return
             w.confirm_keep_open(True)
         w.next()
+
+    def show_notice(self, text: str) -> None:
+        """The notice, headings underlined; paged to the screen's height in a terminal."""
+        lines: list[str] = []
+        for paragraph in text.split("\n"):
+            if paragraph.startswith("# "):
+                lines += [paragraph[2:], "-" * len(paragraph[2:])]
+            else:
+                lines += textwrap.wrap(paragraph, WIDTH) or [""]
+        interactive = self.stdin.isatty() and self.out.isatty()
+        page = max(10, shutil.get_terminal_size().lines - 5) if interactive else len(lines) + 1
+        for start in range(0, len(lines), page):
+            for line in lines[start : start + page]:
+                print(line, file=self.out)
+            if start + page < len(lines):
+                self.ask("flow.more")
+        self.say()
 
     def sending_step(self) -> None:
         self.heading(4, "flow.title_sending")

@@ -162,3 +162,22 @@ def test_no_default_yes(intake_server: IntakeServer) -> None:
     assert code == 0, out
     assert out.count("Please type yes or no.") == 2
     assert "No program that could show confidential data is open." in out
+
+
+def test_closing_a_real_application_from_the_terminal(intake_server: IntakeServer) -> None:
+    from tests.ui.conftest import start_tk_app
+
+    app = start_tk_app("close", "thunderbird")
+    try:
+        code, out = confirm(intake_server, ["123456789", "1", "yes", "1"], "--lang", "en")
+    finally:
+        if app.poll() is None:
+            app.kill()  # only if the test failed: the flow must have closed it
+        app.wait(timeout=10)
+    assert code == 0, out
+    assert "Asking Mozilla Thunderbird to close ..." in out
+    assert "Mozilla Thunderbird: closed." in out
+    assert app.returncode == 0, "it closed itself, as on its close button"
+    record = json.loads(next(iter(intake_server.stored.values())))
+    assert record["confirmations"]["confidential_apps"] == "closed"
+    assert record["open_applications"] == []
