@@ -42,7 +42,26 @@ def _key_value(text: str) -> tuple[str, str]:
     return key.strip(), value
 
 
-def build_parser(lang: str) -> argparse.ArgumentParser:
+def _requested_command(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv``, if any, found without importing every command.
+
+    Only that command's module is imported (they pull in the network stack, psutil,
+    python-xlib ...), so the window, the commonest case, starts quickly. Anything
+    unusual (help, an unknown word) falls back to registering all of them.
+    """
+    takes_value = {"-c", "--set", "--lang"}
+    words = iter(argv)
+    for word in words:
+        if word in ("-h", "--help"):
+            return "*"
+        if word in takes_value:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in COMMANDS else "*"
+    return None
+
+
+def build_parser(lang: str, only: str | None = "*") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="intellekta-helper",
         description=i18n.t("cli.description", lang, vendor="intellekta GmbH"),
@@ -63,7 +82,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
         help=i18n.t("cli.help_set", lang),
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only == "*" else [only] if only else []:
         importlib.import_module(f"helper.commands.{name}").register(subparsers, lang)
     return parser
 
@@ -79,7 +98,7 @@ def _print_problems(cfg: config.Config) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _early_language(argv)
-    parser = build_parser(lang)
+    parser = build_parser(lang, _requested_command(argv))
     args = parser.parse_args(argv)  # exits 2 on bad usage, as argparse does
     logs.setup(verbose=args.verbose)
     try:

@@ -6,10 +6,8 @@ from __future__ import annotations
 import tkinter as tk
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from tkinter import filedialog, messagebox, ttk
+from tkinter import messagebox, ttk
 from typing import TYPE_CHECKING, Any
-
-from tktooltip import ToolTip
 
 from helper.apps.catalogue import Catalogue
 from helper.apps.catalogue import load as load_catalogue
@@ -231,6 +229,8 @@ class AppsView(StepView):
         var = self.window.selected.setdefault(app.id, tk.BooleanVar(self, value=True))
         check = ttk.Checkbutton(row, text=app.name, variable=var)
         check.grid(row=0, column=0, sticky="w")
+        from tktooltip import ToolTip  # imported on first use: it costs start-up time
+
         ToolTip(check, msg=reason, delay=0.4)
         ttk.Label(row, text=_short(reason), style="Small.TLabel", wraplength=WRAP - 220).grid(
             row=1, column=0, sticky="w", padx=(24, 0)
@@ -462,6 +462,8 @@ class ResultView(StepView):
         self.feedback.configure(text=self.t("gui.copied"))
 
     def save(self) -> None:
+        from tkinter import filedialog
+
         path = filedialog.asksaveasfilename(
             parent=self,
             defaultextension=".txt",

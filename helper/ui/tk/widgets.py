@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import sys
 import tkinter as tk
-import webbrowser
 from tkinter import font as tkfont
 from tkinter import ttk
 
@@ -50,6 +49,8 @@ class Link(ttk.Label):
         self.bind("<space>", self.open)
 
     def open(self, _event: object = None) -> None:
+        import webbrowser  # on first click: importing it costs start-up time
+
         webbrowser.open(self.url)
 
 
