@@ -3,47 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import logging
-import threading
 from typing import Any
 
 from helper import i18n
+from helper.commands import add_flow_options
 from helper.config import Config
-from helper.flow import Wizard
-from helper.flow.services import LocalServices
-from helper.ui import terminal
-
-log = logging.getLogger(__name__)
 
 
 def register(subparsers: Any, lang: str) -> None:
     parser = subparsers.add_parser("confirm", help=i18n.t("cli.help_confirm", lang))
-    parser.add_argument("--session-id", default="", help=i18n.t("cli.help_session_id", lang))
-    parser.add_argument(
-        "--lang",
-        choices=i18n.LANGUAGES,
-        default=argparse.SUPPRESS,
-        help=i18n.t("cli.help_lang", lang),
-    )
+    add_flow_options(parser, lang)
     parser.set_defaults(run=run)
 
 
-def send_earlier_records(services: LocalServices) -> threading.Thread:
-    """Deliver what earlier runs left in the outbox, beside the customer's typing."""
-
-    def work() -> None:
-        try:
-            services.send_pending()
-        except Exception:
-            log.exception("Sending earlier confirmations failed; they stay in the outbox")
-
-    thread = threading.Thread(target=work, name="outbox", daemon=True)
-    thread.start()
-    return thread
-
-
 def run(args: argparse.Namespace, config: Config) -> int:
+    from helper.flow import Wizard
+    from helper.flow.services import LocalServices
+    from helper.ui import terminal
+
     services = LocalServices(config)
-    send_earlier_records(services)
-    wizard = Wizard(config, services)
-    return terminal.run(wizard, args.session_id)
+    services.send_pending_in_background()
+    return terminal.run(Wizard(config, services), args.session_id)

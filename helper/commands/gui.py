@@ -6,18 +6,13 @@ import argparse
 from typing import Any
 
 from helper import i18n
+from helper.commands import add_flow_options
 from helper.config import Config
 
 
 def register(subparsers: Any, lang: str) -> None:
     parser = subparsers.add_parser("gui", help=i18n.t("cli.help_gui", lang))
-    parser.add_argument("--session-id", default="", help=i18n.t("cli.help_session_id", lang))
-    parser.add_argument(
-        "--lang",
-        choices=i18n.LANGUAGES,
-        default=argparse.SUPPRESS,
-        help=i18n.t("cli.help_lang", lang),
-    )
+    add_flow_options(parser, lang)
     parser.set_defaults(run=run, runs_on_invalid_config=True)
 
 

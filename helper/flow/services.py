@@ -6,6 +6,8 @@ sense the window needs: one call at a time per method, none touching any UI.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +18,8 @@ from helper.config import Config
 from helper.consent import ConsentRecord, Notice, load_notice
 from helper.flow.wizard import Progress
 from helper.intake import Outbox, deliver, send_pending
+
+log = logging.getLogger(__name__)
 
 
 class LocalServices:
@@ -42,3 +46,16 @@ class LocalServices:
     def send_pending(self) -> Any:
         """Deliver what earlier runs left in the outbox (called when the helper starts)."""
         return send_pending(self.config, self.outbox)
+
+    def send_pending_in_background(self) -> threading.Thread:
+        """Deliver earlier runs' records beside the customer's work; never raises."""
+
+        def work() -> None:
+            try:
+                self.send_pending()
+            except Exception:
+                log.exception("Sending earlier confirmations failed; they stay in the outbox")
+
+        thread = threading.Thread(target=work, name="outbox", daemon=True)
+        thread.start()
+        return thread

@@ -37,14 +37,8 @@ class DeferredServices:
                 from helper.flow.services import LocalServices
 
                 self._real = LocalServices(self.config)
-                threading.Thread(target=self._send_pending, name="outbox", daemon=True).start()
+                self._real.send_pending_in_background()
             return self._real
-
-    def _send_pending(self) -> None:
-        try:
-            self._real.send_pending()
-        except Exception:
-            log.exception("Sending earlier confirmations failed; they stay in the outbox")
 
     def scan(self) -> ScanResult:
         result: ScanResult = self._services().scan()
