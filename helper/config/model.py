@@ -44,7 +44,11 @@ class Problem:
         where = self.source.describe(lang)
         if self.line is not None:
             where = i18n.t("config.at_line", lang, where=where, line=self.line)
-        message = i18n.t(self.message_id, lang, key=self.key, **self.params)
+        params = {
+            name: i18n.t(f"config.kind.{value[1:]}", lang) if value.startswith("@") else value
+            for name, value in self.params.items()
+        }
+        message = i18n.t(self.message_id, lang, key=self.key, **params)
         if "hint" in self.params:
             message += " " + i18n.t("config.did_you_mean", lang, hint=self.params["hint"])
         return f"{where}: {message}"

@@ -30,18 +30,14 @@ class ValueProblem(Exception):
     params: dict[str, str] = field(default_factory=dict)
 
 
-_TYPE_NAMES = {
-    bool: "true/false",
-    int: "number",
-    float: "number",
-    str: "text",
-    list: "list",
-    dict: "table",
-}
+#: Message parameters starting with TRANSLATED name a type in ``config.kind.*`` and are
+#: translated when the message is shown, so a German message says "Zahl", not "number".
+TRANSLATED = "@"
+_TYPE_NAMES = {bool: "bool", int: "float", float: "float", str: "str", list: "list", dict: "table"}
 
 
 def _type_name(value: Any) -> str:
-    return _TYPE_NAMES.get(type(value), type(value).__name__)
+    return TRANSLATED + _TYPE_NAMES.get(type(value), "other")
 
 
 def _wrong_type(setting: Setting, value: Any) -> ValueProblem:
@@ -53,7 +49,7 @@ def _wrong_type(setting: Setting, value: Any) -> ValueProblem:
 def _expected(setting: Setting) -> str:
     if setting.kind is Kind.CHOICE:
         return " | ".join(setting.choices)
-    return str(setting.kind.value)
+    return TRANSLATED + setting.kind.name.lower()
 
 
 def from_text(setting: Setting, text: str) -> Any:

@@ -153,7 +153,7 @@ def test_policy_problems_and_absence() -> None:
     cfg = config.load(policy_reader=lambda: read_policy(reg))
     messages = cfg.report("en")
     assert "intake.colour" in messages
-    assert "intake.timeout_s must be number, not 'soon'" in messages
+    assert "intake.timeout_s must be a number, not 'soon'" in messages
     empty = config.load(policy_reader=lambda: read_policy(FakeWinreg({})))
     assert empty.valid
 

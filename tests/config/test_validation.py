@@ -34,9 +34,9 @@ def test_valid_configuration_exits_0(home: Home) -> None:
             '[intake]\nulr = "https://a.example/"\n',
             "config.toml, line 2: unknown setting intake.ulr. Did you mean intake.url?",
         ),
-        ('[intake]\ntimeout_s = "ten"\n', "intake.timeout_s must be number, not text."),
+        ('[intake]\ntimeout_s = "ten"\n', "intake.timeout_s must be a number, not text."),
         ("[intake]\ntimeout_s = 0\n", "intake.timeout_s must be at least 1."),
-        ("[ui]\nrequire_contact_name = 1\n", "ui.require_contact_name must be true/false"),
+        ("[ui]\nrequire_contact_name = 1\n", "ui.require_contact_name must be true or false"),
         ('[ui]\nlanguage = "fr"\n', "ui.language must be one of auto | de | en, not 'fr'."),
         (
             '[intake]\nurl = "http://intake.example/api"\n',
@@ -62,7 +62,7 @@ def test_valid_configuration_exits_0(home: Home) -> None:
             "'locked' names an unknown setting intake.uri. Did you mean intake.url?",
         ),
         ("intake = 3\n", "intake must be a section ([intake]) with settings in it."),
-        ('[apps]\nignore = "chrome"\n', "apps.ignore must be list of texts, not text."),
+        ('[apps]\nignore = "chrome"\n', "apps.ignore must be a list of texts, not text."),
     ],
 )
 def test_machine_file_mistakes(home: Home, machine_text: str, expected: str) -> None:
@@ -103,7 +103,7 @@ def test_environment_mistakes(tmp_path: Path) -> None:
         "INTELLEKTA_HELPER_INTAKE_TIMEOUT_S?" in out
     )
     code, out = check(env={"INTELLEKTA_HELPER_UI_REQUIRE_CONTACT_NAME": "maybe"})
-    assert code == 2 and "ui.require_contact_name must be true/false, not 'maybe'" in out
+    assert code == 2 and "ui.require_contact_name must be true or false, not 'maybe'" in out
     assert check(env={"INTELLEKTA_HELPER_UI_REQUIRE_CONTACT_NAME": "yes"})[0] == 0
     missing = tmp_path / "nope.toml"
     code, out = check(env={"INTELLEKTA_HELPER_CONFIG": str(missing)})

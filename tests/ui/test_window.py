@@ -16,6 +16,7 @@ from helper.flow import Step
 from helper.ui.tk import steps
 from helper.ui.tk.app import HelperWindow
 from tests.apps.conftest import Spawner
+from tests.conftest import Home
 from tests.intake.server import IntakeServer, Reply
 from tests.ui.conftest import find, pump_until, texts
 
@@ -212,3 +213,36 @@ def test_pids_never_reach_the_window(
     pump_until(window.root, lambda: bool(window.wizard.applications))
     assert str(proc.pid) not in " ".join(texts(window.root))
     assert psutil.pid_exists(proc.pid)
+
+
+def test_invalid_configuration_opens_a_dialog(home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
+    from helper import config
+    from helper.ui.tk import app, main
+
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        app.messagebox, "showerror", lambda title, text, **k: shown.append((title, text))
+    )
+    home.write_machine('[ui]\nlanguage = "de"\n[intake]\ntimeout_s = "zehn"\n')
+    cfg = config.load()
+    assert main.open_window(cfg) == 2
+    ((_title, text),) = shown
+    assert "Die Konfiguration des intellekta-helper ist nicht gültig:" in text
+    assert "intake.timeout_s muss eine Zahl sein, nicht Text." in text
+
+
+def test_unexpected_error_shows_a_friendly_dialog(
+    make_window: Callable[..., HelperWindow], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from helper import logs
+    from helper.ui.tk import app
+
+    logs.setup()
+    shown: list[str] = []
+    monkeypatch.setattr(app.messagebox, "showerror", lambda title, text, **k: shown.append(text))
+    window = make_window()
+    window.root.after(1, lambda: 1 / 0)
+    pump_until(window.root, lambda: bool(shown))
+    assert shown[0].startswith("Something went wrong.")
+    assert "intellekta-helper.log" in shown[0]
+    assert "ZeroDivisionError" not in shown[0] and "Traceback" not in shown[0]
