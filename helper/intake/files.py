@@ -21,13 +21,16 @@ _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 _REPLACE_TRIES = 20
 
 
-def write_atomic(path: Path, data: bytes, sync_folder: bool = True, locked: bool = False) -> None:
+def write_atomic(
+    path: Path, data: bytes, sync_folder: bool = True, locked: bool = False, durable: bool = True
+) -> None:
     """Replace ``path`` with ``data`` durably; raises OSError (the old file stays intact).
 
     ``locked=True`` says the caller holds the lock that guards ``path``: the temporary file
     then has a fixed name, which the next writer simply overwrites if a crash left it.
     Otherwise it gets a unique name. ``sync_folder=False`` lets a caller that writes
     several files into one folder fsync the folder once at the end (:func:`fsync_folder`).
+    ``durable=False`` skips the file's fsync, for files that can be rebuilt from others.
     """
     if locked:
         temp = str(locked_temp_path(path))
@@ -38,7 +41,8 @@ def write_atomic(path: Path, data: bytes, sync_folder: bool = True, locked: bool
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            _fsync(handle.fileno())
+            if durable:
+                _fsync(handle.fileno())
         _replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):

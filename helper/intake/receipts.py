@@ -103,13 +103,14 @@ class Receipts:
         files.ensure_folder(self.folder)
         body = json.dumps(data, ensure_ascii=False).encode("utf-8")
         text_body = render_text(receipt, vendor).encode("utf-8")
-        files.write_atomic(text_path, text_body, sync_folder=False, locked=True)
+        # The text is rebuilt from the JSON (ensure_text) if a crash loses it: no fsync.
+        files.write_atomic(text_path, text_body, sync_folder=False, locked=True, durable=False)
         files.write_atomic(json_path, body, locked=True)  # now the record counts as delivered
         return receipt
 
     def ensure_text(self, receipt: Receipt, vendor: str) -> None:
         """Write the text again if a crash interrupted it; raises OSError."""
-        if not receipt.text_path.exists():
+        if not receipt.text_path.exists() or receipt.text_path.stat().st_size == 0:
             text_body = render_text(receipt, vendor).encode("utf-8")
             files.write_atomic(receipt.text_path, text_body, locked=True)
 
