@@ -43,6 +43,10 @@ class LocalServices:
         self.outbox.add(record.to_json_bytes(), record.submission_id, record.session_id)
         return deliver(self.config, self.outbox, record.submission_id)
 
+    def is_saved(self, submission_id: str) -> bool:
+        """Whether the record is safely in the outbox (e.g. after an interrupted send)."""
+        return self.outbox.path_of(submission_id).exists()
+
     def send_pending(self) -> Any:
         """Deliver what earlier runs left in the outbox (called when the helper starts)."""
         return send_pending(self.config, self.outbox)

@@ -23,11 +23,13 @@ WIDTH = 78
 
 
 class Cancelled(Exception):
-    """The customer declined, or input ended: nothing is sent."""
+    """The customer declined, or input ended: nothing is sent (unless ``exit_code`` says
+    the record was saved before the interruption)."""
 
-    def __init__(self, message_id: str) -> None:
+    def __init__(self, message_id: str, exit_code: int = ExitCode.DECLINED) -> None:
         super().__init__(message_id)
         self.message_id = message_id
+        self.exit_code = exit_code
 
 
 class TerminalFlow:
@@ -96,6 +98,10 @@ class TerminalFlow:
         except Cancelled as exc:
             self.say()
             self.say(self._t(exc.message_id))
+            return exc.exit_code
+        except KeyboardInterrupt:
+            self.say()
+            self.say(self._t("flow.cancelled"))
             return ExitCode.DECLINED
 
     def session_step(self) -> None:
@@ -242,10 +248,15 @@ class TerminalFlow:
     def sending_step(self) -> None:
         self.heading(4, "flow.title_sending")
         self.say(self._t("flow.sending"))
+        w = self.wizard
         try:
-            self.wizard.submit()
+            w.submit()
         except StepIncomplete:
             self.say(self._t("flow.apps_changed"))
+        except KeyboardInterrupt:
+            if w.record is not None and w.services.is_saved(w.record.submission_id):
+                raise Cancelled("flow.interrupted_saved", ExitCode.PENDING) from None
+            raise
 
     def result(self) -> int:
         w = self.wizard

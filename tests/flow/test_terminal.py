@@ -181,3 +181,34 @@ def test_closing_a_real_application_from_the_terminal(intake_server: IntakeServe
     record = json.loads(next(iter(intake_server.stored.values())))
     assert record["confirmations"]["confidential_apps"] == "closed"
     assert record["open_applications"] == []
+
+
+def test_ctrl_c_while_sending_keeps_the_saved_record(
+    intake_server: IntakeServer, home: Home
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    intake_server.reply(Reply(200, delay_s=20))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "helper", *intake_server.cli_args(), "-c",
+         "intake.send_window_s=30", "-c", "intake.timeout_s=30", "--lang", "en", "confirm"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=os.environ.copy(),
+    )  # fmt: skip
+    assert proc.stdin is not None
+    proc.stdin.write("123456789\nyes\n1\n")
+    proc.stdin.flush()
+    deadline = time.monotonic() + 30
+    while not intake_server.posts() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert intake_server.posts() == 1, "the record was on its way"
+    proc.send_signal(signal.SIGINT)  # the customer presses Ctrl+C
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 4, out
+    assert "Sending was interrupted. Your confirmation is saved on this computer" in out
+    assert "Traceback" not in out
+    assert len(outbox_files(home)) == 1

@@ -49,6 +49,9 @@ class RecordingServices:
         self.sent.append(record)
         return "sent"
 
+    def is_saved(self, submission_id: str) -> bool:
+        return any(r.submission_id == submission_id for r in self.sent)
+
 
 def make(
     *cli: tuple[str, str], running: Sequence[DetectedApp] = ()

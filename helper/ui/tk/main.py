@@ -56,6 +56,9 @@ class DeferredServices:
     def submit(self, record: Any) -> Any:
         return self._services().submit(record)
 
+    def is_saved(self, submission_id: str) -> bool:
+        return bool(self._services().is_saved(submission_id))
+
 
 def open_window(config: Config, session_id: str = "") -> int:
     """Run the window until the customer finishes or closes it."""
