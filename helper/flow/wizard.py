@@ -9,7 +9,6 @@ not thread-safe: one thread (the UI's) changes it, workers only call ``services`
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -17,10 +16,14 @@ from typing import Any, Protocol
 
 from helper.apps.model import CloseResult, CloseStatus, DetectedApp, ScanResult
 from helper.config import Config
-from helper.consent import ConsentRecord, IncompleteRecord, Notice, build_record, parse_session_id
-from helper.consent.session_id import SessionIdError
-
-log = logging.getLogger(__name__)
+from helper.consent import (
+    Authority,
+    ConsentRecord,
+    Notice,
+    SessionIdError,
+    build_record,
+    parse_session_id,
+)
 
 
 class Step(StrEnum):
@@ -32,8 +35,8 @@ class Step(StrEnum):
 
 
 ORDER = (Step.SESSION, Step.APPS, Step.NOTICE, Step.SENDING, Step.RESULT)
-Authority = str  # "owner" | "it_admin_permission"
-AUTHORITIES = ("owner", "it_admin_permission")
+AUTHORITIES = tuple(a.value for a in Authority)
+#: Called as applications are asked (status None) and as each outcome is known.
 Progress = Callable[[str, CloseStatus | None], None]
 
 
@@ -65,7 +68,7 @@ class Answers:
     contact_name: str = ""
     kept_open: set[str] = field(default_factory=set)  # chosen in the window, by app id
     notice_accepted: bool = False
-    authority: Authority = ""
+    authority: str = ""  # one of AUTHORITIES once answered
     #: Ids of the open applications the customer confirmed keeping open on purpose.
     confirmed_open: frozenset[str] = frozenset()
 
@@ -156,7 +159,7 @@ class Wizard:
     def accept_notice(self, accepted: bool) -> None:
         self.answers.notice_accepted = accepted
 
-    def set_authority(self, authority: Authority) -> None:
+    def set_authority(self, authority: str) -> None:
         if authority not in AUTHORITIES:
             raise ValueError(f"authority must be one of {AUTHORITIES}")
         self.answers.authority = authority
@@ -257,7 +260,6 @@ __all__ = [
     "AUTHORITIES",
     "ORDER",
     "Answers",
-    "IncompleteRecord",
     "Services",
     "Step",
     "StepIncomplete",
