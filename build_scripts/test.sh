@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages: Xvfb for real Tk windows, xdotool to drive them, tmux for the terminal
-# flow, python3-tk / python3-venv where Python comes from Debian, msitools for the MSI check.
-packages=(xvfb xauth xdotool x11-utils tmux msitools fonts-dejavu-core)
+# flow, python3-tk / python3-venv where Python comes from Debian, msitools/wixl and
+# osslsigncode for the MSI and signing checks.
+packages=(xvfb xauth xdotool x11-utils tmux msitools wixl osslsigncode fonts-dejavu-core)
 python3 -c 'import tkinter' 2>/dev/null || packages+=(python3-tk)
 python3 -c 'import ensurepip' 2>/dev/null || packages+=(python3-venv)
 missing=()
