@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 
 #: Temporary files older than this cannot belong to a write still in progress.
 _STALE_TEMP_S = 3600.0
+#: send_pending makes receipts durable every this many records (one folder fsync each).
+_BATCH = 100
+#: How long finishing a batch waits for a record's lock that another helper holds.
+_FINISH_LOCK_S = 5.0
 #: The one pending outcome that concerns a single record, not the network or the server.
 _DAMAGED = "intake.pending.damaged"
 
@@ -112,11 +116,13 @@ def send_pending(config: Config, outbox: Outbox, include_rejected: bool = False)
     are skipped and reported.
     """
     budget = float(config["intake.send_window_s"])
-    sender = _Sender(config, outbox)
+    sender = _Sender(config, outbox, batch=True)
     results: list[Delivery] = []
     try:
         _tidy(outbox, sender.receipts)
-        for record in outbox.list():
+        for number, record in enumerate(outbox.list(), start=1):
+            if number % _BATCH == 0:
+                sender.finish_batch()
             if record.state is RecordState.REJECTED and not include_rejected:
                 continue
             lock = outbox.lock(record.submission_id)
@@ -135,6 +141,7 @@ def send_pending(config: Config, outbox: Outbox, include_rejected: bool = False)
             if delivery.state is DeliveryState.PENDING and delivery.message_id != _DAMAGED:
                 break
     finally:
+        sender.finish_batch()
         sender.close()
     left = outbox.list()
     return Summary(
@@ -152,14 +159,40 @@ def _tidy(outbox: Outbox, receipts: Receipts) -> None:
 
 
 class _Sender:
-    """One sending run: the client (made on first use) and where results go."""
+    """One sending run: the client (made on first use) and where results go.
 
-    def __init__(self, config: Config, outbox: Outbox) -> None:
+    With ``batch``, receipts are made durable with one folder fsync per batch instead of
+    one per record, and delivered records leave the outbox only after that fsync
+    (:meth:`finish_batch`). A crash in between is harmless: the next run finds the
+    receipt, sends nothing and tidies up.
+    """
+
+    def __init__(self, config: Config, outbox: Outbox, batch: bool = False) -> None:
         self.config = config
         self.outbox = outbox
         self.receipts = Receipts(outbox.data_dir)
         self.vendor = str(config["vendor.name"]) or "intellekta"
+        self.batch = batch
+        self._unfinished: list[Receipt] = []
         self._client: IntakeClient | None = None
+
+    def finish_batch(self) -> None:
+        """Make this batch's receipts durable, then remove their records from the outbox."""
+        if not self._unfinished:
+            return
+        done, self._unfinished = self._unfinished, []
+        try:
+            self.receipts.sync()
+        except OSError as exc:
+            log.error("Cannot make receipts durable; the records stay in the outbox: %s", exc)
+            return
+        for receipt in done:
+            lock = self.outbox.lock(receipt.submission_id)
+            try:
+                with lock.acquire(timeout=_FINISH_LOCK_S):
+                    self._finish(receipt)
+            except filelock.Timeout:
+                continue  # whoever holds it finds the receipt and tidies up
 
     def close(self) -> None:
         if self._client is not None:
@@ -203,13 +236,18 @@ class _Sender:
         if status is not None and 200 <= status < 300:
             log.info("Delivered %s (HTTP %d, %d attempt(s))", sid, status, answer.attempts)
             try:
-                receipt = self.receipts.write(record, payload, status, answer.body, self.vendor)
+                receipt = self.receipts.write(
+                    record, payload, status, answer.body, self.vendor, sync_folder=not self.batch
+                )
             except OSError as exc:
                 # The server has it; the next run sends it again and gets the same answer.
                 log.error("Delivered %s but cannot write its receipt: %s", sid, exc)
                 return Delivery(sid, DeliveryState.DELIVERED, "intake.delivered", receipt_id=sid,
                                 http_status=status, attempts=answer.attempts)  # fmt: skip
-            self._finish(receipt)
+            if self.batch:
+                self._unfinished.append(receipt)
+            else:
+                self._finish(receipt)
             return _delivered(receipt, answer.attempts)
         if status is not None and _is_permanent(status):
             secrets = self._client.secrets if self._client else []

@@ -67,11 +67,18 @@ class Receipts:
             return None
 
     def write(
-        self, record: OutboxRecord, payload: bytes, status: int, answer: bytes, vendor: str
+        self,
+        record: OutboxRecord,
+        payload: bytes,
+        status: int,
+        answer: bytes,
+        vendor: str,
+        sync_folder: bool = True,
     ) -> Receipt:
         """Store the receipt of a record the server acknowledged, under the record's lock.
 
-        Raises OSError.
+        ``sync_folder=False`` leaves the folder's fsync to the caller, who must do it
+        (:meth:`sync`) before removing the record from the outbox. Raises OSError.
         """
         json_path, text_path = self._paths(record.submission_id)
         server = _parse(answer)
@@ -105,8 +112,13 @@ class Receipts:
         text_body = render_text(receipt, vendor).encode("utf-8")
         # The text is rebuilt from the JSON (ensure_text) if a crash loses it: no fsync.
         files.write_atomic(text_path, text_body, sync_folder=False, locked=True, durable=False)
-        files.write_atomic(json_path, body, locked=True)  # now the record counts as delivered
+        # Now the record counts as delivered.
+        files.write_atomic(json_path, body, locked=True, sync_folder=sync_folder)
         return receipt
+
+    def sync(self) -> None:
+        """Make receipts written with ``sync_folder=False`` durable; raises OSError."""
+        files.fsync_folder(self.folder)
 
     def ensure_text(self, receipt: Receipt, vendor: str) -> None:
         """Write the text again if a crash interrupted it; raises OSError."""
