@@ -116,6 +116,10 @@ class SessionView(StepView):
             self.message.configure(text=self.t(error), style="Error.TLabel")
         else:
             self.message.configure(text="", style="TLabel")
+        if self.message.cget("text"):
+            self.message.grid()
+        else:
+            self.message.grid_remove()  # no empty gap between the field and the example
         self.window.refresh_footer()
 
     def contact_changed(self) -> None:
