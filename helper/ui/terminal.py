@@ -18,6 +18,7 @@ from helper.consent import format_session_id
 from helper.exitcodes import ExitCode
 from helper.flow import Step, StepIncomplete, Wizard
 from helper.i18n import t
+from helper.intake import OutboxError
 
 WIDTH = 78
 
@@ -257,6 +258,9 @@ class TerminalFlow:
             if w.record is not None and w.services.is_saved(w.record.submission_id):
                 raise Cancelled("flow.interrupted_saved", ExitCode.PENDING) from None
             raise
+        except OutboxError as exc:  # not saved, so not sent: say why and what to do
+            self.say(exc.message(w.lang))
+            raise Cancelled("flow.not_saved", ExitCode.UNEXPECTED) from None
 
     def result(self) -> int:
         w = self.wizard

@@ -212,3 +212,13 @@ def test_ctrl_c_while_sending_keeps_the_saved_record(
     assert "Sending was interrupted. Your confirmation is saved on this computer" in out
     assert "Traceback" not in out
     assert len(outbox_files(home)) == 1
+
+
+def test_an_unwritable_data_folder_is_explained(intake_server: IntakeServer, home: Home) -> None:
+    home.data.mkdir(parents=True, exist_ok=True)
+    (home.data / "outbox").write_text("a file where the outbox folder should be")
+    code, out = confirm(intake_server, ["123456789", "yes", "1"], "--lang", "en")
+    assert code == 1, out
+    assert "Your confirmation could not be saved in" in out
+    assert "Nothing was sent." in out
+    assert intake_server.posts() == 0

@@ -246,3 +246,28 @@ def test_unexpected_error_shows_a_friendly_dialog(
     assert shown[0].startswith("Something went wrong.")
     assert "intellekta-helper.log" in shown[0]
     assert "ZeroDivisionError" not in shown[0] and "Traceback" not in shown[0]
+
+
+def test_an_unwritable_data_folder_is_explained_and_can_be_retried(
+    make_window: Callable[..., HelperWindow], home: Home, intake_server: IntakeServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    from helper.ui.tk import app
+
+    shown: list[str] = []
+    monkeypatch.setattr(app.messagebox, "showerror", lambda title, text, **k: shown.append(text))
+    home.data.mkdir(parents=True, exist_ok=True)
+    blocker = home.data / "outbox"
+    blocker.write_text("a file where the outbox folder should be")
+    window = make_window()
+    go_to_notice(window)
+    click(window, "I have read the notice and I agree.")
+    click(window, "I own this computer.")
+    click(window, "Confirm and send")
+    pump_until(window.root, lambda: bool(shown))
+    assert shown[0].startswith("Your confirmation could not be saved in")
+    assert window.wizard.step is Step.NOTICE and intake_server.posts() == 0
+    blocker.unlink()
+    click(window, "Confirm and send")
+    pump_until(window.root, lambda: window.wizard.step is Step.RESULT)
+    assert window.wizard.result.state.value == "delivered"

@@ -221,7 +221,16 @@ class HelperWindow:
         self.render()
 
     def _send_failed(self, exc: BaseException) -> None:
-        self.on_unexpected(type(exc), exc, exc.__traceback__)
+        from helper.intake import OutboxError
+
+        if not isinstance(exc, OutboxError):
+            self.on_unexpected(type(exc), exc, exc.__traceback__)
+            return
+        # Not saved, so not sent: say why, and let the customer try again.
+        messagebox.showerror(self.t("gui.error_title"), exc.message(self.wizard.lang),
+                             parent=self.root)  # fmt: skip
+        self.wizard.step = Step.NOTICE
+        self.render()
 
     # -- leaving --------------------------------------------------------------------------
     def on_close(self) -> None:
