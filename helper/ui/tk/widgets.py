@@ -95,7 +95,7 @@ def set_dpi_awareness() -> None:
 
     windll = getattr(ctypes, "windll", None)
     try:
-        windll.shcore.SetProcessDpiAwareness(1)  # per-monitor DPI aware, Windows 8.1+
+        windll.shcore.SetProcessDpiAwareness(1)  # system DPI aware (Tk scales), Windows 8.1+
     except (AttributeError, OSError):
         with contextlib.suppress(AttributeError, OSError):
             windll.user32.SetProcessDPIAware()  # Windows Vista to 8
