@@ -1,19 +1,18 @@
 """Layered configuration for administrators and users.
 
 Public API: :func:`load` returns a :class:`Config`; ``config["section.key"]`` reads a
-value; ``config.problems`` lists what is wrong; ``config.raise_if_invalid()`` raises
-:class:`ConfigError`. The settings themselves are declared in ``settings.py``.
+value; ``config.problems`` lists what is wrong (loading never raises for bad input).
+The settings themselves are declared in ``settings.py``.
 """
 
 from helper.config.loader import load
-from helper.config.model import Config, ConfigError, Entry, Ignored, Problem, Source
+from helper.config.model import Config, Entry, Ignored, Problem, Source
 from helper.config.settings import BY_KEY, SETTINGS, Kind, Setting
 
 __all__ = [
     "BY_KEY",
     "SETTINGS",
     "Config",
-    "ConfigError",
     "Entry",
     "Ignored",
     "Kind",

@@ -63,14 +63,6 @@ class Ignored:
     locked_by: Source
 
 
-class ConfigError(Exception):
-    """The configuration is invalid; ``problems`` says why. Exit code 2."""
-
-    def __init__(self, config: Config) -> None:
-        super().__init__(config.report())
-        self.config = config
-
-
 @dataclass
 class Config:
     """Effective settings. Read with ``config["intake.url"]``; thread-safe to read."""
@@ -115,7 +107,3 @@ class Config:
         """Every problem, one per line, in the user's language."""
         lang = lang or self.language
         return "\n".join(p.render(lang) for p in self.problems)
-
-    def raise_if_invalid(self) -> None:
-        if self.problems:
-            raise ConfigError(self)

@@ -46,9 +46,6 @@ class Worker:
         self.root.after_cancel(self._after)
         self.jobs.clear()
 
-    def busy(self, name: str) -> bool:
-        return name in self.jobs
-
     def start(
         self,
         name: str,
