@@ -1,4 +1,4 @@
-"""How long ``helper.apps.scan`` takes with many processes running, against its floor.
+"""How long ``helper.apps.scan()`` takes with many processes running, against its floor.
 
 The floor is a bare ``psutil.process_iter`` over the same attributes in the same run:
 the scan cannot be faster than reading them, so the ratio shows what matching, grouping
@@ -26,7 +26,7 @@ import psutil
 
 from helper import config
 from helper.apps import catalogue, scan
-from helper.apps.scan import iter_attrs
+from helper.apps.detect import iter_attrs
 
 SLEEP = shutil.which("sleep") or "/bin/sleep"
 NAMED = ("thunderbird", "firefox", "slack", "signal-desktop", "telegram-desktop", "keepassxc")

@@ -5,21 +5,27 @@ Every subcommand lives in its own module under ``helper/commands`` and exposes
 This module owns what they share: global options, loading and checking the
 configuration, logging, and turning any unexpected error into exit code 1 with the log
 file's path instead of a traceback.
+
+For the window (no command, or ``gui``) Tk starts while the configuration loads (see
+``helper/ui/tk/boot.py``); that is why this module imports the configuration, messages
+and logging only inside :func:`prepare`, not at the top.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import logging
 import os
 import sys
 from collections.abc import Sequence
 
-from helper import __version__, config, i18n, logs
+from helper import __version__
 from helper.exitcodes import ExitCode
 
-log = logging.getLogger(__name__)
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing before Tk starts
+if TYPE_CHECKING:
+    import argparse
+
+    from helper import config
 
 #: Subcommand modules in ``helper.commands``, in the order ``--help`` lists them.
 COMMANDS = ("config", "notice", "confirm", "gui", "outbox", "scan", "close")
@@ -27,6 +33,8 @@ COMMANDS = ("config", "notice", "confirm", "gui", "outbox", "scan", "close")
 
 def _early_language(argv: Sequence[str]) -> str:
     """The language for argparse's own messages, before the configuration is loaded."""
+    from helper import i18n
+
     for flag, value in zip(argv, [*argv[1:], ""], strict=False):
         if flag == "--lang" and value in i18n.LANGUAGES:
             return value
@@ -36,6 +44,8 @@ def _early_language(argv: Sequence[str]) -> str:
 
 
 def _key_value(text: str) -> tuple[str, str]:
+    import argparse
+
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, e.g. intake.timeout_s=15: {text!r}")
@@ -62,6 +72,10 @@ def _requested_command(argv: Sequence[str]) -> str | None:
 
 
 def build_parser(lang: str, only: str | None = "*") -> argparse.ArgumentParser:
+    import argparse
+
+    from helper import i18n
+
     parser = argparse.ArgumentParser(
         prog="intellekta-helper",
         description=i18n.t("cli.description", lang, vendor="intellekta GmbH"),
@@ -88,6 +102,8 @@ def build_parser(lang: str, only: str | None = "*") -> argparse.ArgumentParser:
 
 
 def _print_problems(cfg: config.Config) -> None:
+    from helper import i18n
+
     lang = cfg.language
     print(i18n.t("config.problem_header", lang), file=sys.stderr)
     for problem in cfg.problems:
@@ -95,20 +111,53 @@ def _print_problems(cfg: config.Config) -> None:
     print(i18n.t("config.problem_footer", lang), file=sys.stderr)
 
 
+def prepare(argv: list[str]) -> tuple[argparse.Namespace, config.Config]:
+    """Parse the command line, start logging and load the configuration.
+
+    Exits 2 on bad usage, as argparse does. Never touches Tk: for the window it runs on a
+    worker thread while Tk starts.
+    """
+    import logging
+
+    from helper import config, logs
+
+    parser = build_parser(_early_language(argv), _requested_command(argv))
+    args = parser.parse_args(argv)
+    logs.setup(verbose=args.verbose)
+    overrides = list(args.overrides)
+    if args.lang:
+        overrides.append(("ui.language", args.lang))
+    cfg = config.load(cli=overrides)
+    logs.secret_filter.add(cfg.secrets())
+    logs.set_level(cfg["logging.level"])
+    logging.getLogger(__name__).info(
+        "intellekta-helper %s: %s", __version__, args.command or "window"
+    )
+    return args, cfg
+
+
+def _prepare_beside_tk(argv: list[str]) -> tuple[argparse.Namespace, config.Config]:
+    """:func:`prepare`, and importing the window, on a thread while Tk starts."""
+    try:
+        from helper.ui.tk import boot
+    except ImportError:  # a Python without Tk: the window reports that itself
+        return prepare(argv)
+
+    def work() -> tuple[argparse.Namespace, config.Config]:
+        args, cfg = prepare(argv)
+        from helper.ui.tk import main as window
+
+        window.preload(cfg)
+        return args, cfg
+
+    return boot.load_alongside(work)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    lang = _early_language(argv)
-    parser = build_parser(lang, _requested_command(argv))
-    args = parser.parse_args(argv)  # exits 2 on bad usage, as argparse does
-    logs.setup(verbose=args.verbose)
+    opens_window = _requested_command(argv) in (None, "gui")
     try:
-        overrides = list(args.overrides)
-        if args.lang:
-            overrides.append(("ui.language", args.lang))
-        cfg = config.load(cli=overrides)
-        logs.secret_filter.add(cfg.secrets())
-        logs.set_level(cfg["logging.level"])
-        log.info("intellekta-helper %s: %s", __version__, args.command or "window")
+        args, cfg = _prepare_beside_tk(argv) if opens_window else prepare(argv)
         if args.command is None:  # no command opens the window, exactly like ``gui``
             from helper.commands import gui
 
@@ -118,9 +167,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return ExitCode.CONFIG
         return int(args.run(args, cfg))
     except KeyboardInterrupt:
-        print("\n" + i18n.t("cli.interrupted", lang), file=sys.stderr)
+        from helper import i18n
+
+        print("\n" + i18n.t("cli.interrupted", _early_language(argv)), file=sys.stderr)
         return ExitCode.DECLINED
     except Exception:
-        log.exception("Unexpected error")
-        print(i18n.t("cli.unexpected", lang, log=logs.log_file() or "-"), file=sys.stderr)
+        import logging
+
+        from helper import i18n, logs
+
+        logging.getLogger(__name__).exception("Unexpected error")
+        message = i18n.t("cli.unexpected", _early_language(argv), log=logs.log_file() or "-")
+        print(message, file=sys.stderr)
         return ExitCode.UNEXPECTED

@@ -1,13 +1,16 @@
-"""Logging to a rotating file in the user's log folder; ``--verbose`` mirrors to stderr.
+"""Logging to a file in the user's log folder; ``--verbose`` mirrors to stderr.
 
 Every handler carries :class:`SecretFilter`, so a token can never reach a log line,
-whichever module logs it.
+whichever module logs it. The file is rotated when a run starts, not while it writes: a
+run writes a few kilobytes, and on Windows a rollover fails while another run of the
+helper has the file open. (``logging.handlers`` would also cost the window's first step
+several milliseconds of imports.)
 """
 
 from __future__ import annotations
 
 import logging
-import logging.handlers
+import os
 import sys
 import threading
 from collections.abc import Iterable
@@ -16,6 +19,8 @@ from pathlib import Path
 from helper import paths
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
+MAX_BYTES = 1_000_000
+BACKUPS = 3
 
 
 class SecretFilter(logging.Filter):
@@ -67,9 +72,8 @@ def setup(verbose: bool = False, level: str = "info") -> None:
     handler: logging.Handler
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            target, maxBytes=1_000_000, backupCount=3, encoding="utf-8", delay=True
-        )
+        _rotate(target)
+        handler = logging.FileHandler(target, encoding="utf-8", delay=True)
         _log_file = target
     except OSError:
         handler = logging.NullHandler()
@@ -86,8 +90,22 @@ def setup(verbose: bool = False, level: str = "info") -> None:
         root.addHandler(h)
 
 
+def _rotate(target: Path) -> None:
+    """Keep ``BACKUPS`` older files (``.1`` newest) once the current one has grown large."""
+    try:
+        if target.stat().st_size < MAX_BYTES:
+            return
+        for n in range(BACKUPS - 1, 0, -1):
+            older = target.with_name(f"{target.name}.{n}")
+            if older.exists():
+                os.replace(older, target.with_name(f"{target.name}.{n + 1}"))
+        os.replace(target, target.with_name(f"{target.name}.1"))
+    except OSError:  # no file yet, or another run has it open: write on, rotate next time
+        return
+
+
 def set_level(level: str) -> None:
     """Apply ``logging.level`` to the file once the configuration is known."""
     for handler in logging.getLogger().handlers:
-        if isinstance(handler, logging.handlers.RotatingFileHandler):
+        if isinstance(handler, logging.FileHandler):
             handler.setLevel(level.upper())

@@ -18,7 +18,7 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -242,8 +242,7 @@ def _parse_rules(raw_rules: Any, categories: Iterable[str]) -> list[Rule]:
 @cache
 def builtin() -> Catalogue:
     """The catalogue shipped with the helper. Raises RuleError if the file is broken."""
-    data = resources.files(__package__ or "helper.apps").joinpath("catalogue.toml")
-    doc = tomllib.loads(data.read_text("utf-8"))
+    doc = tomllib.loads(Path(__file__).with_name("catalogue.toml").read_text("utf-8"))
     categories = {key: _parse_category(key, raw) for key, raw in doc["categories"].items()}
     return Catalogue(categories, tuple(_parse_rules(doc["rules"], categories)))
 

@@ -1,24 +1,24 @@
 """The values the apps package hands out: detected applications and closing outcomes.
 
 Nothing here touches the operating system; psutil's exceptions never leave the package.
+The values are NamedTuples, not dataclasses: the window imports this module before its
+first step is drawn, and ``dataclasses`` would add about 10 ms to that.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class ProcessRef:
+class ProcessRef(NamedTuple):
     """One process of an application; ``create_time`` guards against reused pids."""
 
     pid: int
     create_time: float
 
 
-@dataclass(frozen=True)
-class DetectedApp:
+class DetectedApp(NamedTuple):
     """One running application (not one process) matched by a catalogue rule."""
 
     id: str
@@ -36,8 +36,7 @@ class DetectedApp:
         return [p.pid for p in self.processes]
 
 
-@dataclass(frozen=True)
-class ScanResult:
+class ScanResult(NamedTuple):
     applications: tuple[DetectedApp, ...]
     remote_support_running: bool
 
@@ -53,8 +52,7 @@ class CloseStatus(StrEnum):
     KEPT_OPEN = "kept_open"
 
 
-@dataclass(frozen=True)
-class CloseResult:
+class CloseResult(NamedTuple):
     id: str
     status: CloseStatus
     #: Why, for ``manual`` and ``denied`` (e.g. ``no_window``, ``wayland``,

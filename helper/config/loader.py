@@ -10,15 +10,12 @@ ignored, logged and kept for ``config show``.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import os
 import re
 import sys
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +23,9 @@ from helper import paths
 from helper.config.model import Config, Entry, Ignored, Problem, Source
 from helper.config.settings import BY_KEY, ENV_CONFIG_FILE, ENV_PREFIX, SECTIONS, SETTINGS
 from helper.config.values import ValueProblem, coerce, from_text
+
+#: intellekta's defaults, shipped beside this module (also inside a PyInstaller build).
+VENDOR_FILE = Path(__file__).with_name("vendor.toml")
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +36,19 @@ Raw = dict[str, tuple[Any, int | None, bool]]
 PolicyReader = Callable[[], tuple[Raw, list[str]]]
 
 
-@dataclass
 class _Layer:
-    source: Source
-    raw: Raw = field(default_factory=dict)
-    base_dir: Path | None = None
-    locks: list[str] = field(default_factory=list)
+    """The values one source offers, where relative paths in it start, and its locks."""
+
+    def __init__(self, source: Source, raw: Raw | None = None, base_dir: Path | None = None):
+        self.source = source
+        self.raw: Raw = raw if raw is not None else {}
+        self.base_dir = base_dir
+        self.locks: list[str] = []
 
 
 def _suggest(name: str, options: Iterable[str]) -> dict[str, str]:
+    import difflib  # only when something is misspelt
+
     match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
     return {"hint": match[0]} if match else {}
 
@@ -184,10 +188,7 @@ def load(
     problems: list[Problem] = []
     entries = {s.key: Entry(s.default, Source("default", "")) for s in SETTINGS}
 
-    vendor_path = resources.files("helper.config").joinpath("vendor.toml")
-    layers = [
-        _read_file(Source("vendor", str(vendor_path)), Path(str(vendor_path)), problems, False)
-    ]
+    layers = [_read_file(Source("vendor", str(VENDOR_FILE)), VENDOR_FILE, problems, False)]
     machine = _machine_file()
     if machine is not None:
         layers.append(_read_file(Source("machine", str(machine)), machine, problems, True))

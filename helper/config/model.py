@@ -1,17 +1,20 @@
-"""The loaded configuration: effective values, where each came from, and what was wrong."""
+"""The loaded configuration: effective values, where each came from, and what was wrong.
+
+NamedTuples and a plain class rather than dataclasses: the window loads the
+configuration before its first step is drawn, and ``dataclasses`` costs about 10 ms.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from helper import i18n, paths
 from helper.config.settings import BY_KEY
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """One place values come from, e.g. a file or the environment."""
 
     kind: str  # default | vendor | machine | user | env_file | env | cli | policy
@@ -21,8 +24,7 @@ class Source:
         return i18n.t(f"config.source.{self.kind}", lang, label=self.label)
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """The effective value of one setting."""
 
     value: Any
@@ -30,15 +32,14 @@ class Entry:
     locked: bool = False
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """Something wrong with one source; rendered in the user's language."""
 
     source: Source
     message_id: str
     key: str = ""
     line: int | None = None
-    params: dict[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = {}  # never changed
 
     def render(self, lang: str) -> str:
         where = self.source.describe(lang)
@@ -54,8 +55,7 @@ class Problem:
         return f"{where}: {message}"
 
 
-@dataclass(frozen=True)
-class Ignored:
+class Ignored(NamedTuple):
     """An attempt to change a locked setting, ignored on purpose."""
 
     key: str
@@ -63,13 +63,18 @@ class Ignored:
     locked_by: Source
 
 
-@dataclass
 class Config:
     """Effective settings. Read with ``config["intake.url"]``; thread-safe to read."""
 
-    entries: dict[str, Entry]
-    problems: list[Problem] = field(default_factory=list)
-    ignored: list[Ignored] = field(default_factory=list)
+    def __init__(
+        self,
+        entries: dict[str, Entry],
+        problems: list[Problem] | None = None,
+        ignored: list[Ignored] | None = None,
+    ) -> None:
+        self.entries = entries
+        self.problems = problems if problems is not None else []
+        self.ignored = ignored if ignored is not None else []
 
     def __getitem__(self, key: str) -> Any:
         return self.entries[key].value

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import tomllib
-from importlib import resources
 
+from helper.config.loader import VENDOR_FILE
 from helper.config.settings import SETTINGS, Kind
 
 
@@ -24,7 +24,7 @@ def markdown_table() -> str:
         "| Setting | Type | Default | Environment variable | Description |",
         "| --- | --- | --- | --- | --- |",
     ]
-    vendor = tomllib.loads(resources.files("helper.config").joinpath("vendor.toml").read_text())
+    vendor = tomllib.loads(VENDOR_FILE.read_text("utf-8"))
     for s in SETTINGS:
         default = _default(vendor.get(s.section, {}).get(s.name, s.default))
         kind = f"one of {', '.join(s.choices)}" if s.kind is Kind.CHOICE else s.kind.value

@@ -9,9 +9,8 @@ its links) are defaults from ``vendor.toml`` beside this file.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Kind(Enum):
@@ -30,8 +29,7 @@ class Kind(Enum):
     TABLE_LIST = "list of tables"
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """One configuration key (``section.name``) and what it accepts."""
 
     key: str

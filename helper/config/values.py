@@ -11,7 +11,6 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,12 +21,13 @@ _TRUE = {"1", "true", "yes", "on", "ja"}
 _FALSE = {"0", "false", "no", "off", "nein"}
 
 
-@dataclass(frozen=True)
 class ValueProblem(Exception):
     """Why a value is unacceptable: a message id of the i18n catalogue and its parameters."""
 
-    message_id: str
-    params: dict[str, str] = field(default_factory=dict)
+    def __init__(self, message_id: str, params: dict[str, str] | None = None) -> None:
+        super().__init__(message_id)
+        self.message_id = message_id
+        self.params = params if params is not None else {}
 
 
 #: Message parameters starting with TRANSLATED name a type in ``config.kind.*`` and are

@@ -10,29 +10,34 @@ Public API for the terminal flow, the window and the intake client:
   ``to_dict()``, ``submission_id``) or raises :class:`IncompleteRecord`; :func:`schema`
   is the JSON Schema of its wire format.
 
-No tkinter and no network here; everything is thread-safe.
+No tkinter and no network here; everything is thread-safe. Names are imported on first
+use (the record needs hashlib, json and the client details; the first step does not).
 """
 
-from helper.consent.client import ClientInfo, client_info
-from helper.consent.notice import Notice, NoticeFileError, check_notice_file, load_notice
-from helper.consent.record import (
-    Authority,
-    ConfidentialApps,
-    ConsentRecord,
-    Customer,
-    IncompleteRecord,
-    NoticeRef,
-    OpenApplication,
-    build_record,
-    clean_text,
-    schema,
-)
-from helper.consent.session_id import (
-    SessionIdError,
-    format_session_id,
-    normalise_session_id,
-    parse_session_id,
-)
+from typing import TYPE_CHECKING
+
+from helper.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from helper.consent.choices import Authority, ConfidentialApps
+    from helper.consent.client import ClientInfo, client_info
+    from helper.consent.notice import Notice, NoticeFileError, check_notice_file, load_notice
+    from helper.consent.record import (
+        ConsentRecord,
+        Customer,
+        IncompleteRecord,
+        NoticeRef,
+        OpenApplication,
+        build_record,
+        clean_text,
+        schema,
+    )
+    from helper.consent.session_id import (
+        SessionIdError,
+        format_session_id,
+        normalise_session_id,
+        parse_session_id,
+    )
 
 __all__ = [
     "Authority",
@@ -56,3 +61,28 @@ __all__ = [
     "parse_session_id",
     "schema",
 ]
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "Authority": "choices",
+        "ClientInfo": "client",
+        "ConfidentialApps": "choices",
+        "ConsentRecord": "record",
+        "Customer": "record",
+        "IncompleteRecord": "record",
+        "Notice": "notice",
+        "NoticeFileError": "notice",
+        "NoticeRef": "record",
+        "OpenApplication": "record",
+        "SessionIdError": "session_id",
+        "build_record": "record",
+        "check_notice_file": "notice",
+        "clean_text": "record",
+        "client_info": "client",
+        "format_session_id": "session_id",
+        "load_notice": "notice",
+        "normalise_session_id": "session_id",
+        "parse_session_id": "session_id",
+        "schema": "record",
+    },
+)

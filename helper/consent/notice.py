@@ -35,7 +35,6 @@ import logging
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -149,7 +148,7 @@ def check_notice_file(path: str) -> None:
 
 @cache
 def _builtin() -> _NoticeFile:
-    return _read_file(Path(str(resources.files(__package__).joinpath("notices/default.toml"))))
+    return _read_file(Path(__file__).parent / "notices" / "default.toml")
 
 
 def _read_file(path: Path) -> _NoticeFile:

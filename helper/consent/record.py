@@ -19,10 +19,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from helper.apps.model import DetectedApp
+from helper.consent.choices import Authority, ConfidentialApps
 from helper.consent.client import ClientInfo, client_info
 from helper.consent.notice import Notice
 from helper.consent.session_id import SessionIdError, parse_session_id
@@ -34,20 +35,6 @@ SCHEMA_VERSION = 1
 MAX_CONTACT_NAME_CHARS = 200
 _DROPPED = ("Cc", "Cf", "Cs")  # control, invisible format characters, lone surrogates
 E = TypeVar("E", bound=StrEnum)
-
-
-class Authority(StrEnum):
-    """Why the customer may allow the session on this computer."""
-
-    OWNER = "owner"
-    IT_ADMIN_PERMISSION = "it_admin_permission"
-
-
-class ConfidentialApps(StrEnum):
-    """The customer's answer about confidential applications."""
-
-    CLOSED = "closed"
-    KEPT_OPEN = "kept_open"
 
 
 class IncompleteRecord(ValueError):
@@ -244,6 +231,6 @@ def _enum(kind: type[E], value: E | str | None, name: str, missing: list[str]) -
 
 def schema() -> dict[str, Any]:
     """The JSON Schema of the wire format (``schema.json``), e.g. for tests and servers."""
-    text = resources.files(__package__).joinpath("schema.json").read_text("utf-8")
+    text = Path(__file__).with_name("schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded

@@ -10,20 +10,16 @@ not thread-safe: one thread (the UI's) changes it, workers only call ``services`
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from helper.apps.model import CloseResult, CloseStatus, DetectedApp, ScanResult
-from helper.config import Config
-from helper.consent import (
-    Authority,
-    ConsentRecord,
-    Notice,
-    SessionIdError,
-    build_record,
-    parse_session_id,
-)
+from helper.consent.choices import Authority
+from helper.consent.session_id import SessionIdError, parse_session_id
+
+if TYPE_CHECKING:
+    from helper.config import Config
+    from helper.consent import ConsentRecord, Notice
 
 
 class Step(StrEnum):
@@ -60,17 +56,17 @@ class StepIncomplete(Exception):
         self.missing = missing
 
 
-@dataclass
 class Answers:
     """What the customer has said so far; kept across "back" and a language switch."""
 
-    session_id: str = ""
-    contact_name: str = ""
-    kept_open: set[str] = field(default_factory=set)  # chosen in the window, by app id
-    notice_accepted: bool = False
-    authority: str = ""  # one of AUTHORITIES once answered
-    #: Ids of the open applications the customer confirmed keeping open on purpose.
-    confirmed_open: frozenset[str] = frozenset()
+    def __init__(self) -> None:
+        self.session_id = ""
+        self.contact_name = ""
+        self.kept_open: set[str] = set()  # chosen in the window, by app id
+        self.notice_accepted = False
+        self.authority = ""  # one of AUTHORITIES once answered
+        #: Ids of the open applications the customer confirmed keeping open on purpose.
+        self.confirmed_open: frozenset[str] = frozenset()
 
 
 class Wizard:
@@ -217,6 +213,8 @@ class Wizard:
         """The consent record from the answers and the applications open right now."""
         if self.step is not Step.SENDING:
             raise StepIncomplete(self.missing(Step.NOTICE) or ["flow.not_confirmed"])
+        from helper.consent.record import build_record  # hashlib, json: not before step 1
+
         a = self.answers
         open_apps = self.still_open()
         self.record = build_record(

@@ -1,7 +1,9 @@
 """User-facing text in German and English, kept in data files.
 
-Each language is a folder (``de/``, ``en/``) of TOML files, one per concern (``core.toml``,
-``apps.toml``, ...); their tables are merged into one flat catalogue of dotted keys.
+Each language is a folder (``de/``, ``en/``) of TOML files, one per concern: a key's first
+part names its file (``config.unknown_key`` is in ``config.toml``). A file is read the
+first time one of its keys is asked for, so the window's first step reads only ``gui.toml``
+and ``flow.toml``.
 
 ``t("config.unknown_key", "de", key=...)`` looks a message up and fills it in. A missing
 message falls back to English, then to the key itself, so a forgotten translation never
@@ -10,22 +12,22 @@ crashes the program; ``tests/test_i18n.py`` keeps both catalogues complete.
 
 from __future__ import annotations
 
-import ctypes
 import locale
 import os
 import sys
 import tomllib
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "en"
+FOLDER = Path(__file__).parent  # package data, also inside a PyInstaller build
 
 
 @cache
-def catalogue(lang: str) -> dict[str, str]:
-    """The flat ``{"section.name": text}`` catalogue of one language."""
+def texts(lang: str, concern: str) -> dict[str, str]:
+    """The flat ``{"concern.name": text}`` messages of one file; empty if there is none."""
     flat: dict[str, str] = {}
 
     def walk(prefix: str, node: dict[str, Any]) -> None:
@@ -35,18 +37,27 @@ def catalogue(lang: str) -> dict[str, str]:
             else:
                 flat[prefix + key] = str(value)
 
-    folder = resources.files(__name__).joinpath(lang)
-    for item in sorted(folder.iterdir(), key=lambda i: i.name):
-        if item.name.endswith(".toml"):
-            walk("", tomllib.loads(item.read_text("utf-8")))
+    if lang in LANGUAGES and concern.isidentifier():
+        path = FOLDER / lang / f"{concern}.toml"
+        if path.is_file():
+            walk("", tomllib.loads(path.read_text("utf-8")))
+    return flat
+
+
+def catalogue(lang: str) -> dict[str, str]:
+    """Every message of one language (for checks that both languages are complete)."""
+    flat: dict[str, str] = {}
+    for path in sorted((FOLDER / lang).glob("*.toml")):
+        flat.update(texts(lang, path.stem))
     return flat
 
 
 def t(key: str, lang: str, /, **params: object) -> str:
     """The message ``key`` in ``lang``, with ``{name}`` placeholders filled from params."""
-    text = catalogue(lang if lang in LANGUAGES else DEFAULT_LANGUAGE).get(key)
+    concern = key.partition(".")[0]
+    text = texts(lang if lang in LANGUAGES else DEFAULT_LANGUAGE, concern).get(key)
     if text is None:
-        text = catalogue(DEFAULT_LANGUAGE).get(key, key)
+        text = texts(DEFAULT_LANGUAGE, concern).get(key, key)
     try:
         return text.format(**params)
     except (KeyError, IndexError, ValueError):
@@ -60,6 +71,8 @@ def system_language() -> str:
 
 def _system_locale() -> str:
     if sys.platform == "win32":
+        import ctypes
+
         try:
             lcid = ctypes.windll.kernel32.GetUserDefaultUILanguage()  # type: ignore[attr-defined]
             return str(locale.windows_locale.get(lcid, ""))

@@ -15,7 +15,7 @@ import pytest
 
 from helper import config
 from helper.apps import DetectedApp, ScanResult, scan
-from helper.apps.scan import linux_keys, macos_keys, outermost_bundle, windows_owner
+from helper.apps.detect import linux_keys, macos_keys, outermost_bundle, windows_owner
 from tests.apps.conftest import Spawner, wait_for
 from tests.conftest import Home, run_cli
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from helper.apps.close._types import Ask, Asked, Target
-from helper.apps.scan import bundle_identifier, outermost_bundle
+from helper.apps.detect import bundle_identifier, outermost_bundle
 
 log = logging.getLogger(__name__)
 

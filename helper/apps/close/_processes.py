@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import psutil
 
+from helper.apps.detect import posix_owner, windows_owner
 from helper.apps.model import DetectedApp, ProcessRef
-from helper.apps.scan import posix_owner, windows_owner
 
 log = logging.getLogger(__name__)
 

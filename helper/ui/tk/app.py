@@ -255,7 +255,9 @@ class HelperWindow:
 
 def show_config_error(report: str, lang: str) -> None:
     """The configuration is invalid: say so in a dialog, as ``config check`` would."""
-    root = tk.Tk()
+    from helper.ui.tk import boot
+
+    root = boot.window()
     root.withdraw()
     messagebox.showerror(
         t("gui.error_title", lang),

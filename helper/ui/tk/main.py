@@ -14,7 +14,9 @@ from helper.config import Config
 from helper.exitcodes import ExitCode
 from helper.flow import Wizard
 from helper.flow.wizard import Progress
-from helper.i18n import t
+from helper.i18n import t, texts
+from helper.ui.tk import boot
+from helper.ui.tk.app import HelperWindow, show_config_error
 
 log = logging.getLogger(__name__)
 
@@ -60,19 +62,22 @@ class DeferredServices:
         return bool(self._services().is_saved(submission_id))
 
 
+def preload(config: Config) -> None:
+    """Read the first step's texts on a worker thread while Tk starts (see ``boot.py``)."""
+    for concern in ("gui", "flow"):
+        texts(config.language, concern)
+
+
 def open_window(config: Config, session_id: str = "") -> int:
     """Run the window until the customer finishes or closes it."""
-    from helper.ui.tk.app import HelperWindow, show_config_error
-    from helper.ui.tk.widgets import set_dpi_awareness
-
-    set_dpi_awareness()
     try:
         if not config.valid:
             if sys.stderr is not None:
                 print(config.report(), file=sys.stderr)
             show_config_error(config.report(), config.language)
             return ExitCode.CONFIG
-        root = tk.Tk(className="intellekta-helper")
+        root = boot.window()
+        log.info("Tk %s started by %s", root.getvar("tk_patchLevel"), boot.how)
     except tk.TclError as exc:  # no display, e.g. a server console
         log.error("Cannot open the window: %s", exc)
         if sys.stderr is not None:

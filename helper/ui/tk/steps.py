@@ -9,14 +9,13 @@ from pathlib import Path
 from tkinter import messagebox, ttk
 from typing import TYPE_CHECKING, Any
 
-from helper.apps.catalogue import Catalogue
-from helper.apps.catalogue import load as load_catalogue
 from helper.apps.model import CloseResult, CloseStatus, DetectedApp, ScanResult
-from helper.consent import format_session_id
+from helper.consent.session_id import format_session_id
 from helper.flow import Step
 from helper.ui.tk.widgets import PAD, Link, ScrollFrame
 
 if TYPE_CHECKING:
+    from helper.apps.catalogue import Catalogue
     from helper.ui.tk.app import HelperWindow
 
 WRAP = 780
@@ -159,7 +158,9 @@ class SessionView(StepView):
 
 class AppsView(StepView):
     def build(self) -> None:
-        self.catalogue: Catalogue = load_catalogue(self.wizard.config)
+        from helper.apps.catalogue import load  # already loaded by the scan worker by now
+
+        self.catalogue: Catalogue = load(self.wizard.config)
         self.paragraph(self.t("flow.apps_intro"))
         self.list = ScrollFrame(self, height=280)
         self.list.pack(fill="both", expand=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import tkinter as tk
 from tkinter import font as tkfont
@@ -16,7 +15,7 @@ def setup_fonts(root: tk.Tk) -> dict[str, tkfont.Font]:
     """Enlarge Tk's named fonts and add the few styles the window uses."""
     for name in ("TkDefaultFont", "TkTextFont", "TkMenuFont", "TkHeadingFont", "TkCaptionFont"):
         tkfont.nametofont(name, root).configure(size=BASE_POINTS)
-    family = tkfont.nametofont("TkDefaultFont", root).actual("family")
+    family = tkfont.nametofont("TkDefaultFont", root).cget("family")  # actual() costs ms
     fonts = {
         "title": tkfont.Font(root, family=family, size=BASE_POINTS + 5, weight="bold"),
         "heading": tkfont.Font(root, family=family, size=BASE_POINTS + 1, weight="bold"),
@@ -85,17 +84,3 @@ class ScrollFrame(ttk.Frame):
             self.canvas.yview_scroll(-2, "units")
         elif event.num == 5 or getattr(event, "delta", 0) < 0:
             self.canvas.yview_scroll(2, "units")
-
-
-def set_dpi_awareness() -> None:
-    """Sharp text on high-DPI Windows displays; must run before the first window."""
-    if sys.platform != "win32":
-        return
-    import ctypes
-
-    windll = getattr(ctypes, "windll", None)
-    try:
-        windll.shcore.SetProcessDpiAwareness(1)  # system DPI aware (Tk scales), Windows 8.1+
-    except (AttributeError, OSError):
-        with contextlib.suppress(AttributeError, OSError):
-            windll.user32.SetProcessDPIAware()  # Windows Vista to 8

@@ -14,8 +14,7 @@ import queue
 import threading
 import tkinter as tk
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +24,7 @@ MAX_ITEMS_PER_TICK = 20
 Job = Callable[[Callable[..., None]], Any]
 
 
-@dataclass
-class _Callbacks:
+class _Callbacks(NamedTuple):
     on_done: Callable[[Any], None]
     on_error: Callable[[BaseException], None]
     on_progress: Callable[..., None] | None
