@@ -155,7 +155,8 @@ def _prepare_beside_tk(argv: list[str]) -> tuple[argparse.Namespace, config.Conf
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    opens_window = _requested_command(argv) in (None, "gui")
+    only_prints = {"-h", "--help", "--version"} & set(argv)
+    opens_window = _requested_command(argv) in (None, "gui") and not only_prints
     try:
         args, cfg = _prepare_beside_tk(argv) if opens_window else prepare(argv)
         if args.command is None:  # no command opens the window, exactly like ``gui``
