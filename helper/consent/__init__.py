@@ -21,7 +21,13 @@ from helper.lazy import lazy_exports
 if TYPE_CHECKING:
     from helper.consent.choices import Authority, ConfidentialApps
     from helper.consent.client import ClientInfo, client_info
-    from helper.consent.notice import Notice, NoticeFileError, check_notice_file, load_notice
+    from helper.consent.notice import (
+        Notice,
+        NoticeFileError,
+        check_notice_file,
+        load_notice,
+        notices_in,
+    )
     from helper.consent.record import (
         ConsentRecord,
         Customer,
@@ -58,6 +64,7 @@ __all__ = [
     "format_session_id",
     "load_notice",
     "normalise_session_id",
+    "notices_in",
     "parse_session_id",
     "schema",
 ]
@@ -82,6 +89,7 @@ __getattr__ = lazy_exports(
         "format_session_id": "session_id",
         "load_notice": "notice",
         "normalise_session_id": "session_id",
+        "notices_in": "notice",
         "parse_session_id": "session_id",
         "schema": "record",
     },

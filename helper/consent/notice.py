@@ -34,6 +34,7 @@ import hashlib
 import logging
 import tomllib
 from dataclasses import dataclass
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,8 @@ MAX_LABEL_CHARS = 100
 _TOP_KEYS = ("id", "version", *LANGUAGES)
 _LANGUAGE_KEYS = ("text", "file")
 _LINKS = {"{dpa_url}": "notice.dpa_url", "{terms_url}": "notice.terms_url"}
+#: The settings whose values replace the placeholders in a notice text.
+LINK_SETTINGS = tuple(_LINKS.values())
 
 
 def normalise_text(text: str) -> str:
@@ -118,16 +121,13 @@ def load_notice(config: Config, lang: str) -> Notice:
     never shown instead, because the administrator chose a different text on purpose.
     """
     path = str(config["notice.file"])
-    source = _read_file(Path(path)) if path else _builtin()
+    source = _source(path)
     wanted = resolve_language(lang)
     language = wanted if wanted in source.texts else next(iter(source.texts))
     if language != wanted:
         log.info("Notice file %s has no %s text; showing %s", path, wanted, language)
-    text = source.texts[language]
-    for placeholder, key in _LINKS.items():
-        url = str(config[key]) or t("consent.notice.link_missing", language)
-        text = text.replace(placeholder, url)
-    notice = Notice(source.id, source.version, language, text)
+    links = {key: str(config[key]) for key in LINK_SETTINGS}
+    notice = _fill(source, language, links)
     log.info(
         "Notice %s version %s (%s), sha256 %s, from %s",
         notice.id,
@@ -137,6 +137,30 @@ def load_notice(config: Config, lang: str) -> Notice:
         path or "built-in text",
     )
     return notice
+
+
+def notices_in(path: str, links: Mapping[str, str]) -> list[Notice]:
+    """Every language of the notice file at ``path`` ("" for the built-in text), with
+    the links of ``links`` (keys of :data:`LINK_SETTINGS`) filled in.
+
+    For the intake server, which must know each text a helper may show and its hash.
+    Raises :class:`NoticeFileError` like :func:`load_notice`.
+    """
+    source = _source(path)
+    return [_fill(source, language, links) for language in source.texts]
+
+
+def _source(path: str) -> _NoticeFile:
+    return _read_file(Path(path)) if path else _builtin()
+
+
+def _fill(source: _NoticeFile, language: str, links: Mapping[str, str]) -> Notice:
+    """The text as shown: each link placeholder replaced by its URL (or a note)."""
+    text = source.texts[language]
+    for placeholder, key in _LINKS.items():
+        url = links.get(key, "") or t("consent.notice.link_missing", language)
+        text = text.replace(placeholder, url)
+    return Notice(source.id, source.version, language, text)
 
 
 def check_notice_file(path: str) -> None:

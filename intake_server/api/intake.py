@@ -1,0 +1,250 @@
+"""One POST of the helper, from raw request to stored confirmation.
+
+:func:`receive` runs the checks in the order the answer depends on them (who is asking,
+what they sent, whether it was stored before) and raises :class:`Refused` for anything
+that is not a confirmation we can keep. Client input never causes anything but a 4xx.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import jsonschema
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django_ratelimit.core import get_usage
+
+from helper.consent import normalise_session_id, schema
+from intake_server.api import ledger
+from intake_server.api import notices
+from intake_server.api.models import Confirmation, Token
+from intake_server.api.problems import Refused
+
+MAX_BODY_BYTES = 65536
+_MAX_ERRORS = 10
+_RATE_GROUP = "intake"
+
+
+@dataclass(frozen=True)
+class Received:
+    confirmation: Confirmation
+    created: bool  # False: a replay of a confirmation stored before
+
+
+@cache
+def validator() -> jsonschema.protocols.Validator:
+    """The helper's own schema.json, compiled once per process."""
+    document = schema()
+    cls = jsonschema.validators.validator_for(document)
+    cls.check_schema(document)
+    return cls(document)  # type: ignore[no-any-return]
+
+
+def body_language(body: bytes) -> str | None:
+    """The confirmation's language, when the body says it: messages then use it."""
+    try:
+        value = json.loads(body).get("language")
+    except (ValueError, AttributeError, RecursionError):
+        return None
+    return value if value in ("de", "en") else None
+
+
+def receive(request: HttpRequest, body: bytes) -> Received:
+    token = _authorise(request)
+    _check_media_type(request)
+    if len(body) > MAX_BODY_BYTES:
+        raise Refused("too_large", _("The confirmation is larger than 64 KiB."))
+    key = _idempotency_key(request)
+    document = _parse(body)
+    _check_schema(document)
+    if key != document["submission_id"]:
+        raise Refused("key_mismatch", _("The Idempotency-Key header must equal submission_id."))
+    _check_semantics(document, token)
+    scope = str(token.pk) if token else ""
+    digest = hashlib.sha256(body).hexdigest()
+    existing = Confirmation.objects.filter(scope=scope, submission_id=key).first()
+    if existing is None:
+        existing, created = ledger.append(scope, key, lambda: _row(document, body, digest, token))
+        if created:
+            return Received(existing, True)
+    if existing.body_sha256 != digest:
+        raise Refused(
+            "key_reused",
+            _("This submission_id was already used for a different confirmation. "
+              "A new confirmation needs a new submission_id."),
+        )  # fmt: skip
+    return Received(existing, False)
+
+
+def read_body(request: HttpRequest) -> bytes:
+    """At most one byte more than allowed: enough to know it is too large."""
+    length = request.META.get("CONTENT_LENGTH") or ""
+    if length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise Refused("too_large", _("The confirmation is larger than 64 KiB."))
+    return request.read(MAX_BODY_BYTES + 1)
+
+
+def check_rate(request: HttpRequest, key: str, rate: str) -> None:
+    """429 with Retry-After when ``key`` (``ip`` or a token) has used up ``rate``."""
+    if rate == "off":
+        return
+    usage = get_usage(request, group=f"{_RATE_GROUP}:{key}", key=lambda _g, _r: key,
+                      rate=rate, increment=True)  # fmt: skip
+    if usage and usage["should_limit"]:
+        wait = max(1, int(usage["time_left"]))
+        raise Refused(
+            "rate_limited",
+            _("Too many requests. Please try again in %(seconds)d seconds.") % {"seconds": wait},
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def client_address(request: HttpRequest) -> str:
+    if settings.CONFIG["behind_proxy"]:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _authorise(request: HttpRequest) -> Token | None:
+    config = settings.CONFIG
+    check_rate(request, f"ip:{client_address(request)}", config["rate_limit_address"])
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if not header:
+        if config["require_token"]:
+            raise Refused("unauthorized", _("This server accepts confirmations only with a "
+                          "token. Please call intellekta's support."),
+                          headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+        return None
+    scheme, _sep, secret = header.partition(" ")
+    digest = hashlib.sha256(secret.strip().encode("utf-8", "replace")).hexdigest()
+    token = None
+    if scheme.lower() == "bearer" and secret.strip():
+        token = Token.objects.filter(digest=digest, revoked_at__isnull=True).first()
+    if token is None:
+        raise Refused("unauthorized", _("The token is not valid or was revoked. Please call "
+                      "intellekta's support."),
+                      headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})  # fmt: skip
+    check_rate(request, f"token:{token.pk}", config["rate_limit_token"])
+    return token
+
+
+def _check_media_type(request: HttpRequest) -> None:
+    media, *params = (part.strip().lower() for part in request.META.get("CONTENT_TYPE", "").split(";"))
+    charset = next((p.split("=", 1)[1].strip('"') for p in params if p.startswith("charset=")),
+                   "utf-8")  # fmt: skip
+    if media != "application/json" or charset not in ("utf-8", "utf8"):
+        raise Refused("media_type", _("Send the confirmation as application/json in UTF-8."))
+
+
+def _idempotency_key(request: HttpRequest) -> str:
+    raw = request.META.get("HTTP_IDEMPOTENCY_KEY")
+    if raw is None:
+        raise Refused("no_idempotency_key", _("The Idempotency-Key header is missing."))
+    value = raw.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    if not value or len(value) > 255 or not value.isprintable() or '"' in value:
+        raise Refused("bad_idempotency_key", _("The Idempotency-Key header is malformed."))
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("duplicate key")
+    return result
+
+
+def _parse(body: bytes) -> Any:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused("not_utf8", _("The body is not valid UTF-8 text.")) from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except (ValueError, RecursionError):
+        raise Refused("not_json", _("The body is not a valid JSON document.")) from None
+
+
+def _pointer(path: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _check_schema(document: Any) -> None:
+    errors = sorted(validator().iter_errors(document), key=lambda e: list(map(str, e.path)))
+    if errors:
+        listed = [{"pointer": _pointer(e.absolute_path), "detail": e.message[:300]}
+                  for e in errors[:_MAX_ERRORS]]  # fmt: skip
+        raise Refused("schema", _("The confirmation is not valid at %(pointer)s: %(message)s")
+                      % {"pointer": listed[0]["pointer"] or "/", "message": listed[0]["detail"]},
+                      listed)  # fmt: skip
+
+
+def _field_error(pointer: str, detail: str) -> Refused:
+    return Refused("schema", detail, [{"pointer": pointer, "detail": detail}])
+
+
+def _check_semantics(document: dict[str, Any], token: Token | None) -> None:
+    """What the schema cannot say: a real time, a normalised Session ID, the right customer."""
+    try:
+        datetime.fromisoformat(document["confirmed_at"].replace("Z", "+00:00"))
+    except ValueError:
+        raise _field_error("/confirmed_at", _("confirmed_at is not a real date and time.")) from None
+    if normalise_session_id(document["session_id"]) != document["session_id"]:
+        raise _field_error("/session_id", _("session_id is not in its normal form."))
+    number = document["customer"].get("number")
+    if token is not None and number is not None and number != token.customer_number:
+        raise Refused(
+            "customer_mismatch",
+            _("The customer number %(number)s does not belong to this token.") % {"number": number},
+            [{"pointer": "/customer/number", "detail": "does not match the token"}],
+        )
+
+
+def derived_fields(document: dict[str, Any], token: Token | None) -> dict[str, Any]:
+    """The columns taken from a body: for storing it, and for ``verify`` to re-check."""
+    customer = document["customer"]
+    notice = document["notice"]
+    confirmations = document["confirmations"]
+    number = token.customer_number if token else customer.get("number", "")
+    return {
+        "submission_id": document["submission_id"],
+        "session_id": document["session_id"],
+        "confirmed_at": datetime.fromisoformat(document["confirmed_at"].replace("Z", "+00:00")),
+        "language": document["language"],
+        "authority": confirmations["authority"],
+        "confidential_apps": confirmations["confidential_apps"],
+        "open_applications": document.get("open_applications", []),
+        "customer_number": number[:64],
+        "company": (customer.get("company", "") or (token.company if token else ""))[:300],
+        "contact_name": customer.get("contact_name", ""),
+        "notice_id": notice["id"],
+        "notice_version": notice["version"],
+        "notice_sha256": notice["sha256"],
+        "client": document["client"],
+    }
+
+
+def _row(document: dict[str, Any], body: bytes, digest: str, token: Token | None) -> Confirmation:
+    notice = document["notice"]
+    return Confirmation(
+        scope=str(token.pk) if token else "",
+        body=body,
+        body_sha256=digest,
+        token=token,
+        customer_verified=token is not None,
+        notice_verified=notices.find(notice["id"], notice["version"], notice["sha256"]) is not None,
+        **derived_fields(document, token),
+    )

@@ -1,0 +1,147 @@
+"""The tamper-evident ledger: every accepted confirmation is one entry of a hash chain.
+
+An entry's hash is::
+
+    SHA-256( prev_hash_hex + "\\n" + receipt_id + "\\n" + received_at + "\\n" + body )
+
+over UTF-8, where ``body`` is the exact bytes received and ``received_at`` the RFC 3339
+text of :func:`rfc3339` (the one the helper was given). The first entry's ``prev_hash`` is
+64 zeros, or after a purge the :class:`Checkpoint`'s hash. Anyone can recompute it with
+``sha256sum``; ``intellekta-intake verify`` does so for every entry.
+
+Appends lock the :class:`ChainHead` row (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite
+takes its write lock when the transaction begins), so the chain stays linear with any
+number of server processes, and a submission looked up under that lock cannot be stored
+twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import transaction
+
+from intake_server.api.models import ChainHead, Checkpoint, Confirmation
+
+GENESIS = "0" * 64
+#: Crockford's base32 without the letters that read like digits (I, L, O) and U.
+_RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def rfc3339(moment: datetime) -> str:
+    """The one text form of a time in the ledger: UTC, milliseconds, ``Z``."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def now() -> datetime:
+    """The current time, cut to what :func:`rfc3339` keeps, so it reads back equal."""
+    moment = datetime.now(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def entry_hash(prev_hash: str, receipt_id: str, received_at: str, body: bytes) -> str:
+    head = f"{prev_hash}\n{receipt_id}\n{received_at}\n".encode()
+    return hashlib.sha256(head + bytes(body)).hexdigest()
+
+
+def new_receipt_id() -> str:
+    """``R-XXXX-XXXX``: 40 random bits, easy to read out on the phone."""
+    chars = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(8))
+    return f"R-{chars[:4]}-{chars[4:]}"
+
+
+def append(
+    scope: str, submission_id: str, build: Callable[[], Confirmation]
+) -> tuple[Confirmation, bool]:
+    """Store the confirmation ``build()`` makes as the next entry, unless this submission
+    is stored already. Returns ``(row, created)``. Thread- and process-safe."""
+    with transaction.atomic():
+        head = ChainHead.objects.select_for_update().get(pk=1)
+        existing = Confirmation.objects.filter(scope=scope, submission_id=submission_id).first()
+        if existing is not None:
+            return existing, False
+        row = build()
+        row.receipt_id = new_receipt_id()
+        while Confirmation.objects.filter(receipt_id=row.receipt_id).exists():
+            row.receipt_id = new_receipt_id()
+        row.received_at = now()
+        row.seq = head.seq + 1
+        row.prev_hash = head.entry_hash
+        row.entry_hash = entry_hash(
+            head.entry_hash, row.receipt_id, rfc3339(row.received_at), row.body
+        )
+        row.save(force_insert=True)
+        head.seq, head.entry_hash = row.seq, row.entry_hash
+        head.save(update_fields=["seq", "entry_hash"])
+    return row, True
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first place where the chain does not hold, in words for the operator."""
+
+    seq: int
+    receipt_id: str
+    what: str
+
+    def __str__(self) -> str:
+        named = f" (receipt {self.receipt_id})" if self.receipt_id else ""
+        return f"ledger entry {self.seq}{named}: {self.what}"
+
+
+@dataclass(frozen=True)
+class Verification:
+    checked: int
+    head_seq: int
+    head_hash: str
+    start_seq: int  # the checkpoint the chain starts after (0: the beginning)
+    broken: Break | None
+
+
+def verify(check_row: Callable[[Confirmation], str | None] | None = None) -> Verification:
+    """Recompute the whole chain; names the first entry changed, inserted or deleted.
+
+    ``check_row`` may add a check per entry (the columns derived from the body); it
+    returns what is wrong, or None. Reads in one transaction, so appends meanwhile are
+    not mistaken for damage.
+    """
+    with transaction.atomic():
+        head = ChainHead.objects.get(pk=1)
+        checkpoint = Checkpoint.objects.order_by("-seq").first()
+        seq, prev = (checkpoint.seq, checkpoint.entry_hash) if checkpoint else (0, GENESIS)
+        start, checked = seq, 0
+        broken: Break | None = None
+        rows = Confirmation.objects.select_related("token").order_by("seq").iterator(2000)
+        for row in rows:
+            broken = _check_entry(row, seq, prev, check_row)
+            if broken:
+                break
+            seq, prev, checked = row.seq, row.entry_hash, checked + 1
+        if broken is None and (seq, prev) != (head.seq, head.entry_hash):
+            if seq < head.seq:
+                what = f"missing: entries {seq + 1} to {head.seq} were deleted"
+                broken = Break(seq + 1, "", what)
+            else:
+                broken = Break(seq, "", "does not match the chain head (inserted or changed)")
+    return Verification(checked, head.seq, head.entry_hash, start, broken)
+
+
+def _check_entry(
+    row: Confirmation, seq: int, prev: str, check_row: Callable[[Confirmation], str | None] | None
+) -> Break | None:
+    if row.seq <= seq:
+        return Break(row.seq, row.receipt_id, "lies before the start of the chain (inserted)")
+    if row.seq > seq + 1:
+        gap = f"{seq + 1}" if row.seq == seq + 2 else f"{seq + 1} to {row.seq - 1}"
+        return Break(seq + 1, "", f"missing: entry {gap} was deleted")
+    if row.prev_hash != prev:
+        return Break(row.seq, row.receipt_id, "does not follow the entry before it (inserted)")
+    body = bytes(row.body)
+    if entry_hash(prev, row.receipt_id, rfc3339(row.received_at), body) != row.entry_hash:
+        return Break(row.seq, row.receipt_id, "was changed: its hash does not match its content")
+    problem = check_row(row) if check_row else None
+    return Break(row.seq, row.receipt_id, problem) if problem else None

@@ -1,0 +1,40 @@
+import json
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from helper.consent import format_session_id
+from intake_server.api import records
+from intake_server.api.management.base import CommandError, IntakeCommand
+
+LIMIT = 50
+
+
+class Command(IntakeCommand):
+    help = "Find confirmations by Session ID (as read out), receipt id or customer number."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("text", nargs="+", help='e.g. "1 234 567 890", R-7K3M-Q9XD, 10472')
+        parser.add_argument("--json", action="store_true", help="print a JSON list")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        text = " ".join(options["text"])
+        found = [records.summary(row) for row in records.search(text)[:LIMIT]]
+        if options["json"]:
+            self.stdout.write(json.dumps(found, ensure_ascii=False, indent=1))
+        if not found:
+            raise CommandError(f"no confirmation matches {text!r}.", returncode=1)
+        if options["json"]:
+            return
+        for item in found:
+            customer = item["customer"]
+            who = customer.get("company") or customer.get("number") or "customer not stated"
+            mark = "verified" if item["customer_verified"] else "as stated"
+            text_mark = "text verified" if item["notice"]["verified"] else "UNKNOWN TEXT"
+            apps = ", ".join(a["name"] for a in item["open_applications"])
+            kept = f"KEPT OPEN: {apps}" if apps else "confidential programs closed"
+            self.stdout.write(
+                f"{item['receipt_id']}  {item['received_at']}  Session ID "
+                f"{format_session_id(item['session_id'])}  {who} ({mark})  {item['authority']}  "
+                f"{text_mark}  {kept}"
+            )

@@ -1,0 +1,48 @@
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import CommandParser
+from django.db import connections
+
+from intake_server import database, serve
+from intake_server.api.management.base import CommandError, IntakeCommand
+
+
+class Command(IntakeCommand):
+    help = "Apply migrations on first start, then serve the API with gunicorn."
+    needs_tables = False
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+        parser.add_argument("--threads", type=int, default=8, help="threads per process")
+        parser.add_argument("--certfile", default="", help="PEM certificate chain: serve HTTPS")
+        parser.add_argument("--keyfile", default="", help="PEM private key for --certfile")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        certfile, keyfile = options["certfile"], options["keyfile"]
+        if bool(certfile) != bool(keyfile):
+            raise CommandError("--certfile and --keyfile go together.", returncode=2)
+        for name in (certfile, keyfile):
+            if name and not os.access(name, os.R_OK):
+                raise CommandError(f"cannot read {name}.", returncode=2)
+        if not 1 <= options["workers"] <= 64 or not 1 <= options["threads"] <= 256:
+            raise CommandError("--workers is 1 to 64 and --threads 1 to 256.", returncode=2)
+        host = options["host"]
+        if not certfile and not serve.is_loopback(host):
+            self.stderr.write(
+                f"Warning: serving plain HTTP on {host}. Put a TLS reverse proxy in front "
+                "(see docs/intake-server.md), or give --certfile and --keyfile."
+            )
+        database.migrate(verbosity=0)
+        connections.close_all()  # each worker opens its own
+        scheme = "https" if certfile else "http"
+        self.stderr.write(f"intellekta-intake serving on {scheme}://{host}:{options['port']}/")
+        sys.stderr.flush()
+        serve.run(host, options["port"], options["workers"], options["threads"], certfile,
+                  keyfile, Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR", settings.DATA_DIR / "metrics")),
+                  settings.CONFIG["behind_proxy"], settings.CONFIG["log_level"])  # fmt: skip

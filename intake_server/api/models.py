@@ -1,0 +1,105 @@
+"""What the server keeps: confirmations (each one a ledger entry), tokens, notice texts.
+
+A :class:`Confirmation` holds the exact body bytes the helper sent, the fields support
+searches by (taken from that body), what the server verified (token, notice text) and its
+place in the hash chain (``seq``, ``prev_hash``, ``entry_hash``; see ``ledger.py``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class Token(models.Model):
+    """A customer's token for the intake API. Only its SHA-256 is stored."""
+
+    customer_number = models.CharField(max_length=64, db_index=True)
+    company = models.CharField(max_length=200, blank=True)
+    digest = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12)  # the first characters, to tell tokens apart
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"token {self.pk} ({self.customer_number})"
+
+
+class NoticeText(models.Model):
+    """A notice text the helper may show; a record naming its (id, version, sha256) is
+    "text verified"."""
+
+    notice_id = models.CharField(max_length=100)
+    version = models.CharField(max_length=100)
+    language = models.CharField(max_length=2)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    text = models.TextField()
+    source = models.CharField(max_length=500)  # "built-in" or the file it was added from
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice_id", "version", "sha256"], name="notice_text_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} {self.version} ({self.language})"
+
+
+class Confirmation(models.Model):
+    """One confirmation as received, and its ledger entry."""
+
+    seq = models.BigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+    receipt_id = models.CharField(max_length=16, unique=True)
+    received_at = models.DateTimeField(db_index=True)
+    #: The idempotency scope: the token's id, or "" without a token.
+    scope = models.CharField(max_length=24, default="", blank=True)
+    submission_id = models.CharField(max_length=36)
+    body = models.BinaryField()
+    body_sha256 = models.CharField(max_length=64)
+    # Taken from the body, for search and display:
+    session_id = models.CharField(max_length=64, db_index=True)
+    confirmed_at = models.DateTimeField()
+    language = models.CharField(max_length=2)
+    authority = models.CharField(max_length=32)
+    confidential_apps = models.CharField(max_length=16)
+    open_applications = models.JSONField(default=list)
+    customer_number = models.CharField(max_length=64, blank=True, db_index=True)
+    company = models.CharField(max_length=300, blank=True, db_index=True)
+    contact_name = models.CharField(max_length=200, blank=True)
+    notice_id = models.CharField(max_length=100)
+    notice_version = models.CharField(max_length=100)
+    notice_sha256 = models.CharField(max_length=64)
+    client = models.JSONField(default=dict)
+    # What the server verified:
+    token = models.ForeignKey(Token, null=True, blank=True, on_delete=models.PROTECT)
+    customer_verified = models.BooleanField(default=False)
+    notice_verified = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "submission_id"], name="submission_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_id} ({self.session_id})"
+
+
+class ChainHead(models.Model):
+    """The newest ledger entry; one row. Appends lock it, so the chain stays linear."""
+
+    seq = models.BigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64)
+
+
+class Checkpoint(models.Model):
+    """Where the chain starts after a purge: the last purged entry's seq and hash."""
+
+    seq = models.BigIntegerField()
+    entry_hash = models.CharField(max_length=64)
+    purged = models.BigIntegerField()  # how many entries that purge removed
+    created_at = models.DateTimeField(default=timezone.now)

@@ -1,0 +1,40 @@
+"""The notice texts the server knows, so that it can mark a record "text verified".
+
+Texts are read and hashed by the helper's own notice code (``helper.consent``), with the
+links filled in as a helper with intellekta's settings fills them, so the hashes match.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+
+from helper.consent import Notice, notices_in
+from intake_server.api.models import NoticeText
+
+BUILTIN = "built-in"
+
+
+def _links() -> dict[str, str]:
+    config = settings.CONFIG
+    return {"notice.dpa_url": config["notice_dpa_url"],
+            "notice.terms_url": config["notice_terms_url"]}  # fmt: skip
+
+
+def register(path: str) -> list[tuple[Notice, bool]]:
+    """Add every language of the notice file at ``path`` ("" for the helper's built-in
+    text). Returns each notice and whether it was new. Raises NoticeFileError."""
+    added = []
+    with transaction.atomic():
+        for notice in notices_in(path, _links()):
+            _row, created = NoticeText.objects.get_or_create(
+                notice_id=notice.id, version=notice.version, sha256=notice.sha256,
+                defaults={"language": notice.language, "text": notice.text,
+                          "source": path or BUILTIN},
+            )  # fmt: skip
+            added.append((notice, created))
+    return added
+
+
+def find(notice_id: str, version: str, sha256: str) -> NoticeText | None:
+    return NoticeText.objects.filter(notice_id=notice_id, version=version, sha256=sha256).first()

@@ -1,0 +1,62 @@
+"""Finding stored confirmations and describing them: for ``find``, exports and the console."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from helper.consent import normalise_session_id
+from intake_server.api.ledger import rfc3339
+from intake_server.api.models import Confirmation
+
+#: What people write for Crockford base32 letters that look alike.
+_CROCKFORD = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_RECEIPT = re.compile(r"R?([0-9A-Z]{4})([0-9A-Z]{4})")
+
+
+def receipt_id_of(text: str) -> str | None:
+    """``r 7k3m q9xd`` or ``R-7K3M-Q9XD`` as stored, or None if it cannot be one."""
+    compact = re.sub(r"[\s\-‐-―.]", "", text.upper())
+    match = _RECEIPT.fullmatch(compact)
+    if not match:
+        return None
+    return f"R-{match[1].translate(_CROCKFORD)}-{match[2].translate(_CROCKFORD)}"
+
+
+def search(text: str, companies: bool = False) -> QuerySet[Confirmation]:
+    """Confirmations matching ``text`` as a person types it: a Session ID as read out
+    (spaces, dashes), a receipt id, a customer number, or (with ``companies``) part of a
+    company name. Newest first."""
+    text = text.strip()
+    if not text:
+        return Confirmation.objects.none()
+    wanted = Q(session_id=normalise_session_id(text)) | Q(customer_number=text)
+    receipt = receipt_id_of(text)
+    if receipt:
+        wanted |= Q(receipt_id=receipt)
+    if companies:
+        wanted |= Q(company__icontains=text)
+    return Confirmation.objects.filter(wanted).order_by("-received_at", "-seq")
+
+
+def summary(row: Confirmation) -> dict[str, Any]:
+    """The documented JSON form of one stored confirmation (``find --json``)."""
+    customer = {"number": row.customer_number, "company": row.company,
+                "contact_name": row.contact_name}  # fmt: skip
+    return {
+        "receipt_id": row.receipt_id,
+        "submission_id": row.submission_id,
+        "session_id": row.session_id,
+        "received_at": rfc3339(row.received_at),
+        "confirmed_at": rfc3339(row.confirmed_at),
+        "customer": {k: v for k, v in customer.items() if v},
+        "customer_verified": row.customer_verified,
+        "authority": row.authority,
+        "confidential_apps": row.confidential_apps,
+        "open_applications": row.open_applications,
+        "notice": {"id": row.notice_id, "version": row.notice_version,
+                   "sha256": row.notice_sha256, "verified": row.notice_verified},
+        "client": row.client,
+    }  # fmt: skip

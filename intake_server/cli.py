@@ -1,0 +1,116 @@
+"""``intellekta-intake``: the server's one command line.
+
+The configuration is loaded and checked before Django starts, so an invalid one stops
+every command with exit 2 and a message naming the file, key and what was expected.
+Each command is a Django management command in ``api/management/commands`` (the tests,
+cron and systemd call the same code); only the commands listed here are offered.
+
+Exit codes: 0 done; 1 ``verify`` found damage, or ``find`` found nothing; 2 bad usage or
+configuration; 3 the database cannot be used.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from intake_server import __version__, conf
+
+COMMANDS = {
+    "serve": "Apply migrations, then serve the API (HTTPS with --certfile/--keyfile).",
+    "migrate": "Create or update the database tables.",
+    "check": "Check the configuration and the database.",
+    "find": "Find confirmations by Session ID, receipt id or customer number.",
+    "evidence": "Everything that proves one confirmation, as text, JSON or PDF.",
+    "export": "Confirmations of a date range as CSV or JSON Lines.",
+    "purge": "Delete records older than retention_days.",
+    "notice": "Register notice texts (add FILE) or list them.",
+    "token": "Create, list or revoke customer tokens.",
+    "verify": "Recompute the ledger's hash chain.",
+}
+EXIT_USAGE = 2
+EXIT_DATABASE = 3
+
+USAGE = """usage: intellekta-intake [--config FILE] COMMAND [options]
+
+intellekta's intake server for the confirmations that intellekta-helper sends.
+
+commands:
+{commands}
+
+options:
+  --config FILE   the TOML configuration file (else INTELLEKTA_INTAKE_CONFIG)
+  --version       print the version
+  -h, --help      this help; COMMAND --help for a command's options
+"""
+
+
+def _usage() -> str:
+    width = max(map(len, COMMANDS))
+    lines = "\n".join(f"  {name:<{width}}  {text}" for name, text in COMMANDS.items())
+    return USAGE.format(commands=lines)
+
+
+def _split(argv: list[str]) -> tuple[str | None, list[str]] | int:
+    """``(config path, [command, *args])``, or an exit code after printing help/errors."""
+    path = None
+    args = list(argv)
+    while args and args[0].startswith("-"):
+        option = args.pop(0)
+        if option in ("-h", "--help"):
+            print(_usage())
+            return 0
+        if option == "--version":
+            print(f"intellekta-intake {__version__}")
+            return 0
+        if option == "--config" and args:
+            path = args.pop(0)
+        elif option.startswith("--config="):
+            path = option.split("=", 1)[1]
+        else:
+            print(f"intellekta-intake: unknown option {option}\n\n{_usage()}", file=sys.stderr)
+            return EXIT_USAGE
+    if not args:
+        print(_usage(), file=sys.stderr)
+        return EXIT_USAGE
+    if args[0] not in COMMANDS:
+        print(f"intellekta-intake: unknown command {args[0]!r}.\n\n{_usage()}", file=sys.stderr)
+        return EXIT_USAGE
+    return path, args
+
+
+def main(argv: list[str] | None = None) -> int:
+    split = _split(sys.argv[1:] if argv is None else argv)
+    if isinstance(split, int):
+        return split
+    path, args = split
+    try:
+        config = conf.load(path)
+    except conf.ConfigError as exc:
+        print("intellekta-intake: the configuration cannot be used:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        print("Correct it, then run: intellekta-intake check", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        import django
+        from django.core.management import ManagementUtility
+    except ImportError:
+        print("intellekta-intake needs the server extra: pip install 'intellekta-helper[server]'",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    if path:
+        os.environ[conf.ENV_CONFIG_FILE] = os.path.abspath(path)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "intake_server.settings"
+    if args[0] == "serve":
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(config.data_dir / "metrics")
+    try:
+        django.setup()
+    except conf.ConfigError as exc:  # the secret key or password file cannot be read
+        print("intellekta-intake: " + " ".join(exc.problems), file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        ManagementUtility(["intellekta-intake", *args]).execute()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
