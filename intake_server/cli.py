@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if path:
         os.environ[conf.ENV_CONFIG_FILE] = os.path.abspath(path)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "intake_server.settings"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intake_server.settings")
     if args[0] == "serve":
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(config.data_dir / "metrics")
     try:

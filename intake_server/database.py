@@ -9,7 +9,6 @@ import filelock
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
-from django.core.management.commands.migrate import Command as DjangoMigrate
 from django.db.migrations.executor import MigrationExecutor
 
 #: A fixed key for PostgreSQL's advisory lock ("intk" in ASCII).
@@ -17,7 +16,7 @@ _ADVISORY_KEY = 0x696E746B
 
 
 @contextlib.contextmanager
-def _setup_lock() -> Iterator[None]:
+def setup_lock() -> Iterator[None]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [_ADVISORY_KEY])
@@ -36,10 +35,5 @@ def pending_migrations() -> int:
 
 
 def migrate(verbosity: int = 1) -> None:
-    """Apply the migrations and register the helper's built-in notice texts."""
-    from intake_server.api import notices
-
-    with _setup_lock():
-        if pending_migrations():
-            call_command(DjangoMigrate(), interactive=False, verbosity=verbosity)
-        notices.register("")
+    """Apply the migrations (once, under the lock) and register the built-in notices."""
+    call_command("migrate", interactive=False, verbosity=verbosity)

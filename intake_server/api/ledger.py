@@ -54,13 +54,22 @@ def new_receipt_id() -> str:
     return f"R-{chars[:4]}-{chars[4:]}"
 
 
+def locked_head() -> ChainHead:
+    """The chain head, locked until the transaction ends; made on the first append."""
+    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        ChainHead.objects.get_or_create(pk=1, defaults={"seq": 0, "entry_hash": GENESIS})
+        head = ChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
 def append(
     scope: str, submission_id: str, build: Callable[[], Confirmation]
 ) -> tuple[Confirmation, bool]:
     """Store the confirmation ``build()`` makes as the next entry, unless this submission
     is stored already. Returns ``(row, created)``. Thread- and process-safe."""
     with transaction.atomic():
-        head = ChainHead.objects.select_for_update().get(pk=1)
+        head = locked_head()
         existing = Confirmation.objects.filter(scope=scope, submission_id=submission_id).first()
         if existing is not None:
             return existing, False
@@ -110,7 +119,7 @@ def verify(check_row: Callable[[Confirmation], str | None] | None = None) -> Ver
     not mistaken for damage.
     """
     with transaction.atomic():
-        head = ChainHead.objects.get(pk=1)
+        head = ChainHead.objects.filter(pk=1).first() or ChainHead(seq=0, entry_hash=GENESIS)
         checkpoint = Checkpoint.objects.order_by("-seq").first()
         seq, prev = (checkpoint.seq, checkpoint.entry_hash) if checkpoint else (0, GENESIS)
         start, checked = seq, 0

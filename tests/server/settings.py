@@ -1,6 +1,6 @@
 """Django settings for the tests: the server's own, on SQLite or on PostgreSQL.
 
-``INTELLEKTA_INTAKE_TEST_DB=postgres`` runs the in-process tests on the PostgreSQL that
+``INTELLEKTA_TEST_DATABASE=postgres`` runs the in-process tests on the PostgreSQL that
 ``INTELLEKTA_TEST_POSTGRES_URL`` names (``build_scripts/test.sh`` starts one); the default
 is SQLite. pytest-django creates and drops its own test database either way.
 """
@@ -9,7 +9,7 @@ import os
 import tempfile
 
 os.environ["INTELLEKTA_INTAKE_DATA_DIR"] = tempfile.mkdtemp(prefix="intake-test-")
-if os.environ.get("INTELLEKTA_INTAKE_TEST_DB") == "postgres":
+if os.environ.get("INTELLEKTA_TEST_DATABASE") == "postgres":
     os.environ["INTELLEKTA_INTAKE_DATABASE_URL"] = os.environ.get(
         "INTELLEKTA_TEST_POSTGRES_URL", "postgresql://intake:intake@127.0.0.1:5432/intake"
     )

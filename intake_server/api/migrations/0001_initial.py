@@ -5,13 +5,6 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
-GENESIS = "0" * 64
-
-
-def create_chain_head(apps, schema_editor):
-    apps.get_model("api", "ChainHead").objects.create(pk=1, seq=0, entry_hash=GENESIS)
-
-
 class Migration(migrations.Migration):
 
     initial = True
@@ -100,5 +93,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('scope', 'submission_id'), name='submission_once')],
             },
         ),
-        migrations.RunPython(create_chain_head, migrations.RunPython.noop),
     ]

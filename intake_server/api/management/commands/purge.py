@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake_server.api.management.base import IntakeCommand
-from intake_server.api.models import ChainHead, Checkpoint, Confirmation
+from intake_server.api import ledger
+from intake_server.api.models import Checkpoint, Confirmation
 
 log = logging.getLogger("intake_server.purge")
 
@@ -23,7 +24,7 @@ class Command(IntakeCommand):
         days = settings.CONFIG["retention_days"]
         cutoff = timezone.now() - timedelta(days=days)
         with transaction.atomic():
-            ChainHead.objects.select_for_update().get(pk=1)  # no appends meanwhile
+            ledger.locked_head()  # no appends meanwhile
             # Only a prefix of the chain is purged, so what stays still links up.
             first_kept = (Confirmation.objects.filter(received_at__gte=cutoff)
                           .order_by("seq").values_list("seq", flat=True).first())  # fmt: skip
