@@ -33,7 +33,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-class _Application(BaseApplication):  # type: ignore[misc]
+class _Application(BaseApplication):
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         super().__init__()

@@ -45,3 +45,34 @@ def test_both_languages_have_every_message() -> None:
 
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+SERVER_STACK = ("intake_server", "django", "psycopg", "gunicorn", "fpdf", "prometheus_client")
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Every module a file imports, at the top or inside a function."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_the_helper_never_imports_the_intake_server() -> None:
+    """The customer's program carries none of intellekta's server (its frozen build is
+    checked in tests/build/test_frozen.py)."""
+    for path in [*HELPER.rglob("*.py"), *(HELPER.parent / "build_scripts").rglob("*.py")]:
+        roots = {name.split(".")[0] for name in _imported_modules(path)}
+        assert not roots & set(SERVER_STACK), path
+    code = "import sys, helper.cli, helper.commands.confirm, helper.ui.terminal; " + (
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {SERVER_STACK!r}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -33,8 +33,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import tomllib
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any

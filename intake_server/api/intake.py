@@ -21,8 +21,7 @@ from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
 from helper.consent import normalise_session_id, schema
-from intake_server.api import ledger
-from intake_server.api import notices
+from intake_server.api import ledger, notices
 from intake_server.api.models import Confirmation, Token
 from intake_server.api.problems import Refused
 
@@ -43,7 +42,7 @@ def validator() -> jsonschema.protocols.Validator:
     document = schema()
     cls = jsonschema.validators.validator_for(document)
     cls.check_schema(document)
-    return cls(document)  # type: ignore[no-any-return]
+    return cls(document)
 
 
 def body_language(body: bytes) -> str | None:
@@ -137,7 +136,9 @@ def _authorise(request: HttpRequest) -> Token | None:
 
 
 def _check_media_type(request: HttpRequest) -> None:
-    media, *params = (part.strip().lower() for part in request.META.get("CONTENT_TYPE", "").split(";"))
+    media, *params = (
+        part.strip().lower() for part in request.META.get("CONTENT_TYPE", "").split(";")
+    )
     charset = next((p.split("=", 1)[1].strip('"') for p in params if p.startswith("charset=")),
                    "utf-8")  # fmt: skip
     if media != "application/json" or charset not in ("utf-8", "utf8"):
@@ -201,7 +202,9 @@ def _check_semantics(document: dict[str, Any], token: Token | None) -> None:
     try:
         datetime.fromisoformat(document["confirmed_at"].replace("Z", "+00:00"))
     except ValueError:
-        raise _field_error("/confirmed_at", _("confirmed_at is not a real date and time.")) from None
+        raise _field_error(
+            "/confirmed_at", _("confirmed_at is not a real date and time.")
+        ) from None
     if normalise_session_id(document["session_id"]) != document["session_id"]:
         raise _field_error("/session_id", _("session_id is not in its normal form."))
     number = document["customer"].get("number")

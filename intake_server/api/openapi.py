@@ -9,6 +9,7 @@ from helper.consent import schema
 from intake_server import __version__
 from intake_server.api.problems import REASONS
 
+_GROUP = "[0-9A-HJKMNP-TV-Z]{4}"  # four characters of Crockford's base32
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
 
@@ -25,7 +26,7 @@ def document() -> dict[str, Any]:
         statuses.setdefault(status, []).append(f"`{reason}`: {title}")
     refusals = {str(s): _problem("; ".join(t)) for s, t in sorted(statuses.items())}
     receipt = {"type": "object", "required": ["receipt_id", "received_at"], "properties": {
-        "receipt_id": {"type": "string", "pattern": "^R-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$"},
+        "receipt_id": {"type": "string", "pattern": f"^R-{_GROUP}-{_GROUP}$"},
         "received_at": {"type": "string", "format": "date-time"},
     }}  # fmt: skip
     return {
@@ -51,7 +52,8 @@ def document() -> dict[str, Any]:
                     **refusals,
                 },
             }},
-            "/healthz": {"get": {"operationId": "healthz", "responses": {"200": {"description": "Alive"}}}},
+            "/healthz": {"get": {"operationId": "healthz",
+                                 "responses": {"200": {"description": "Alive"}}}},
             "/readyz": {"get": {"operationId": "readyz", "responses": {
                 "200": {"description": "The database answers"},
                 "503": {"description": "The database does not answer"}}}},

@@ -25,7 +25,7 @@ import trustme
 from tests.conftest import REPO
 
 POSTGRES_URL = os.environ.get(
-    "INTELLEKTA_TEST_POSTGRES_URL", "postgresql://intake:intake@127.0.0.1:5432/intake"
+    "INTELLEKTA_TEST_POSTGRES_URL", "postgresql://intake:intake@127.0.0.1:54329/intake"
 )
 URL_PATH = "/api/v1/remote-support/confirmations"
 

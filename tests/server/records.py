@@ -25,7 +25,8 @@ class Built:
 
 def real_record(
     session_id: str = "1234567890", language: str = "de", number: str = "10472",
-    company: str = "Steuerkanzlei Beispiel GmbH", kept_open: tuple[str, ...] = ("Microsoft Outlook",),
+    company: str = "Steuerkanzlei Beispiel GmbH",
+    kept_open: tuple[str, ...] = ("Microsoft Outlook",),
     contact_name: str = "Erika Mustermann", notice_file: str = "",
 ) -> Built:  # fmt: skip
     """A confirmation exactly as the helper would send it, with the built-in notice."""

@@ -11,11 +11,11 @@ import tempfile
 os.environ["INTELLEKTA_INTAKE_DATA_DIR"] = tempfile.mkdtemp(prefix="intake-test-")
 if os.environ.get("INTELLEKTA_TEST_DATABASE") == "postgres":
     os.environ["INTELLEKTA_INTAKE_DATABASE_URL"] = os.environ.get(
-        "INTELLEKTA_TEST_POSTGRES_URL", "postgresql://intake:intake@127.0.0.1:5432/intake"
+        "INTELLEKTA_TEST_POSTGRES_URL", "postgresql://intake:intake@127.0.0.1:54329/intake"
     )
 else:
     os.environ.pop("INTELLEKTA_INTAKE_DATABASE_URL", None)
 
-from intake_server.settings import *  # noqa: E402, F403
+from intake_server.settings import *  # noqa: F403
 
 RATELIMIT_ENABLE = True

@@ -26,8 +26,9 @@ def _builtin_notices() -> None:
 
 def post(client: Client, built: Built, token: str = "", body: bytes | None = None,
          content_type: str = "application/json", **headers: str) -> Any:  # fmt: skip
-    return client.post(URL, data=built.payload if body is None else body,
-                       content_type=content_type, **{**built.headers(token), **headers})  # fmt: skip
+    data = built.payload if body is None else body
+    return client.post(URL, data=data, content_type=content_type,
+                       **{**built.headers(token), **headers})  # fmt: skip
 
 
 def make_token(customer: str = "10472") -> str:

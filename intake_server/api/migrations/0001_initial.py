@@ -6,91 +6,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ChainHead',
+            name="ChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(default=0)),
-                ('entry_hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField(default=0)),
+                ("entry_hash", models.CharField(max_length=64)),
             ],
         ),
         migrations.CreateModel(
-            name='Checkpoint',
+            name="Checkpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField()),
-                ('entry_hash', models.CharField(max_length=64)),
-                ('purged', models.BigIntegerField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField()),
+                ("entry_hash", models.CharField(max_length=64)),
+                ("purged", models.BigIntegerField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='Token',
+            name="Token",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('customer_number', models.CharField(db_index=True, max_length=64)),
-                ('company', models.CharField(blank=True, max_length=200)),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('hint', models.CharField(max_length=12)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("customer_number", models.CharField(db_index=True, max_length=64)),
+                ("company", models.CharField(blank=True, max_length=200)),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                ("hint", models.CharField(max_length=12)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='NoticeText',
+            name="NoticeText",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notice_id', models.CharField(max_length=100)),
-                ('version', models.CharField(max_length=100)),
-                ('language', models.CharField(max_length=2)),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('text', models.TextField()),
-                ('source', models.CharField(max_length=500)),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notice_id", models.CharField(max_length=100)),
+                ("version", models.CharField(max_length=100)),
+                ("language", models.CharField(max_length=2)),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("text", models.TextField()),
+                ("source", models.CharField(max_length=500)),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('notice_id', 'version', 'sha256'), name='notice_text_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("notice_id", "version", "sha256"), name="notice_text_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Confirmation',
+            name="Confirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(unique=True)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('entry_hash', models.CharField(max_length=64)),
-                ('receipt_id', models.CharField(max_length=16, unique=True)),
-                ('received_at', models.DateTimeField(db_index=True)),
-                ('scope', models.CharField(blank=True, default='', max_length=24)),
-                ('submission_id', models.CharField(max_length=36)),
-                ('body', models.BinaryField()),
-                ('body_sha256', models.CharField(max_length=64)),
-                ('session_id', models.CharField(db_index=True, max_length=64)),
-                ('confirmed_at', models.DateTimeField()),
-                ('language', models.CharField(max_length=2)),
-                ('authority', models.CharField(max_length=32)),
-                ('confidential_apps', models.CharField(max_length=16)),
-                ('open_applications', models.JSONField(default=list)),
-                ('customer_number', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('company', models.CharField(blank=True, db_index=True, max_length=300)),
-                ('contact_name', models.CharField(blank=True, max_length=200)),
-                ('notice_id', models.CharField(max_length=100)),
-                ('notice_version', models.CharField(max_length=100)),
-                ('notice_sha256', models.CharField(max_length=64)),
-                ('client', models.JSONField(default=dict)),
-                ('customer_verified', models.BooleanField(default=False)),
-                ('notice_verified', models.BooleanField(default=False)),
-                ('token', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='api.token')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField(unique=True)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("entry_hash", models.CharField(max_length=64)),
+                ("receipt_id", models.CharField(max_length=16, unique=True)),
+                ("received_at", models.DateTimeField(db_index=True)),
+                ("scope", models.CharField(blank=True, default="", max_length=24)),
+                ("submission_id", models.CharField(max_length=36)),
+                ("body", models.BinaryField()),
+                ("body_sha256", models.CharField(max_length=64)),
+                ("session_id", models.CharField(db_index=True, max_length=64)),
+                ("confirmed_at", models.DateTimeField()),
+                ("language", models.CharField(max_length=2)),
+                ("authority", models.CharField(max_length=32)),
+                ("confidential_apps", models.CharField(max_length=16)),
+                ("open_applications", models.JSONField(default=list)),
+                ("customer_number", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("company", models.CharField(blank=True, db_index=True, max_length=300)),
+                ("contact_name", models.CharField(blank=True, max_length=200)),
+                ("notice_id", models.CharField(max_length=100)),
+                ("notice_version", models.CharField(max_length=100)),
+                ("notice_sha256", models.CharField(max_length=64)),
+                ("client", models.JSONField(default=dict)),
+                ("customer_verified", models.BooleanField(default=False)),
+                ("notice_verified", models.BooleanField(default=False)),
+                (
+                    "token",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="api.token",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('scope', 'submission_id'), name='submission_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scope", "submission_id"), name="submission_once"
+                    )
+                ],
             },
         ),
     ]

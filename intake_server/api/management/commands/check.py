@@ -26,5 +26,7 @@ class Command(IntakeCommand):
         self.stdout.write(f"Database: {connection.vendor} {where}: reachable, {state}")
         self.stdout.write(f"Data folder: {config.data_dir}")
         if config["allowed_hosts"] == ["localhost", "127.0.0.1", "[::1]"]:
-            self.stdout.write("Note: allowed_hosts names only this machine; set it to the "
-                              "server's public name before helpers connect from outside.")
+            self.stdout.write(
+                "Note: allowed_hosts names only this machine; set it to the "
+                "server's public name before helpers connect from outside."
+            )

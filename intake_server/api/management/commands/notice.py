@@ -14,7 +14,9 @@ class Command(IntakeCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-        add = actions.add_parser("add", help="Register a notice file (the helper's notice.file format).")
+        add = actions.add_parser(
+            "add", help="Register a notice file (the helper's notice.file format)."
+        )
         add.add_argument("file")
         listing = actions.add_parser("list", help="List the known texts.")
         listing.add_argument("--json", action="store_true")
@@ -39,4 +41,6 @@ class Command(IntakeCommand):
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1))
             return
         for n in rows:
-            self.stdout.write(f"{n['id']} {n['version']} ({n['language']}) {n['sha256']}  {n['source']}")
+            self.stdout.write(
+                f"{n['id']} {n['version']} ({n['language']}) {n['sha256']}  {n['source']}"
+            )

@@ -7,15 +7,17 @@ from django.core.management.base import CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from intake_server.api.management.base import IntakeCommand
 from intake_server.api import ledger
+from intake_server.api.management.base import IntakeCommand
 from intake_server.api.models import Checkpoint, Confirmation
 
 log = logging.getLogger("intake_server.purge")
 
 
 class Command(IntakeCommand):
-    help = "Delete confirmations older than retention_days; the rest of the ledger stays verifiable."
+    help = (
+        "Delete confirmations older than retention_days; the rest of the ledger stays verifiable."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="only count")

@@ -43,6 +43,7 @@ class Command(IntakeCommand):
         scheme = "https" if certfile else "http"
         self.stderr.write(f"intellekta-intake serving on {scheme}://{host}:{options['port']}/")
         sys.stderr.flush()
+        metrics = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR", settings.DATA_DIR / "metrics"))
         serve.run(host, options["port"], options["workers"], options["threads"], certfile,
-                  keyfile, Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR", settings.DATA_DIR / "metrics")),
-                  settings.CONFIG["behind_proxy"], settings.CONFIG["log_level"])  # fmt: skip
+                  keyfile, metrics, settings.CONFIG["behind_proxy"],
+                  settings.CONFIG["log_level"])  # fmt: skip

@@ -33,7 +33,9 @@ class Command(IntakeCommand):
     def _create(self, options: dict[str, Any]) -> None:
         number = options["customer"].strip()
         if not number or len(number) > 64:
-            raise CommandError("--customer needs the customer number (1 to 64 characters).", returncode=2)
+            raise CommandError(
+                "--customer needs the customer number (1 to 64 characters).", returncode=2
+            )
         secret = "itk_" + secrets.token_urlsafe(32)
         token = Token.objects.create(customer_number=number, company=options["company"].strip(),
                                      digest=digest(secret), hint=secret[:8])  # fmt: skip
@@ -54,15 +56,21 @@ class Command(IntakeCommand):
             self.stdout.write(json.dumps(tokens, ensure_ascii=False, indent=1))
             return
         if not tokens:
-            self.stdout.write("No tokens yet. Create one: intellekta-intake token create --customer NUMBER")
+            self.stdout.write(
+                "No tokens yet. Create one: intellekta-intake token create --customer NUMBER"
+            )
         for t in tokens:
             state = f"revoked {t['revoked_at']}" if t["revoked_at"] else "active"
-            self.stdout.write(f"{t['id']:>5}  {t['customer']:<12} {t['hint']:<10} {state:<30} {t['company']}")
+            self.stdout.write(
+                f"{t['id']:>5}  {t['customer']:<12} {t['hint']:<10} {state:<30} {t['company']}"
+            )
 
     def _revoke(self, options: dict[str, Any]) -> None:
         token = Token.objects.filter(pk=options["id"]).first()
         if token is None:
-            raise CommandError(f"there is no token {options['id']} (see: token list).", returncode=2)
+            raise CommandError(
+                f"there is no token {options['id']} (see: token list).", returncode=2
+            )
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
