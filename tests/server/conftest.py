@@ -73,6 +73,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_database"))
 
 
+@pytest.fixture
+def builtin_notices(db: None) -> None:
+    """The helper's built-in texts, as ``migrate`` registers them (tests that flush the
+    database after each test lose them)."""
+    from intake_server.api import notices
+
+    notices.register("")
+
+
 @dataclass(frozen=True)
 class Tls:
     ca_pem: Path

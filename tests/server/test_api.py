@@ -14,14 +14,7 @@ from intake_server.api.models import Confirmation, Token
 from tests.server.records import Built, real_record
 
 URL = "/api/v1/remote-support/confirmations"
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _builtin_notices() -> None:
-    from intake_server.api import notices
-
-    notices.register("")
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("builtin_notices")]
 
 
 def post(client: Client, built: Built, token: str = "", body: bytes | None = None,
