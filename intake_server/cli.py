@@ -5,8 +5,8 @@ every command with exit 2 and a message naming the file, key and what was expect
 Each command is a Django management command in ``api/management/commands`` (the tests,
 cron and systemd call the same code); only the commands listed here are offered.
 
-Exit codes: 0 done; 1 ``verify`` found damage, or ``find`` found nothing; 2 bad usage or
-configuration; 3 the database cannot be used.
+Exit codes: 0 done; 1 ``verify`` found damage, or ``find`` or ``evidence`` found
+nothing; 2 bad usage or configuration; 3 the database cannot be used.
 """
 
 from __future__ import annotations
@@ -96,14 +96,15 @@ def main(argv: list[str] | None = None) -> int:
         import django
         from django.core.management import ManagementUtility
     except ImportError:
-        print("intellekta-intake needs the server extra: pip install 'intellekta-helper[server]'",
-              file=sys.stderr)  # fmt: skip
+        print("intellekta-intake needs the server extra: in the repository, run "
+              "pip install '.[server]'", file=sys.stderr)  # fmt: skip
         return EXIT_USAGE
     if path:
         os.environ[conf.ENV_CONFIG_FILE] = os.path.abspath(path)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intake_server.settings")
     if args[0] == "serve":
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(config.data_dir / "metrics")
+        # This process becomes gunicorn's master: its workers count into its folder.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(config.data_dir / "metrics" / str(os.getpid()))
     try:
         django.setup()
     except conf.ConfigError as exc:  # the secret key or password file cannot be read

@@ -9,8 +9,8 @@ expected, so each command can stop with exit 2 and a message instead of a traceb
 
 Secrets never come from the command line: Django's secret key comes from
 ``INTELLEKTA_INTAKE_SECRET_KEY`` or ``secret_key_file`` (generated into the data folder on
-first start), the database password from ``INTELLEKTA_INTAKE_DATABASE_PASSWORD``,
-``database_password_file`` or the URL in the file.
+first start), the database password from the URL in ``database_url`` if it has one,
+else ``INTELLEKTA_INTAKE_DATABASE_PASSWORD``, else ``database_password_file``.
 """
 
 from __future__ import annotations
@@ -294,7 +294,7 @@ def _read_toml(path: Path, problems: list[str]) -> dict[str, tuple[Any, str]]:
         items = value.items() if isinstance(value, dict) else [(None, value)]
         for name, item in items:
             key = section if name is None else f"{section}_{name}"
-            where = f"{path}, line {_line_of(lines, name or section)}"
+            where = f"{path}, line {_line_of(lines, name or section, section if name else None)}"
             if key not in BY_KEY:
                 problems.append(f"{where}: unknown setting {key!r}{_suggest(key)}.")
                 continue
@@ -302,10 +302,16 @@ def _read_toml(path: Path, problems: list[str]) -> dict[str, tuple[Any, str]]:
     return found
 
 
-def _line_of(lines: list[str], name: str) -> int | str:
+def _line_of(lines: list[str], name: str, section: str | None) -> int | str:
+    """The line of ``name =``, inside ``[section]`` when it has one."""
     pattern = re.compile(rf"^\s*\"?{re.escape(name)}\"?\s*=")
+    header = re.compile(r"^\s*\[\s*\"?([^\]\"]+)\"?\s*\]")
+    current = None
     for number, line in enumerate(lines, start=1):
-        if pattern.match(line):
+        opened = header.match(line)
+        if opened:
+            current = opened[1].strip()
+        elif current == section and pattern.match(line):
             return number
     return "?"
 
@@ -319,6 +325,17 @@ def render_reference() -> str:
     """The settings as a Markdown table, for the documentation (a test keeps it current)."""
     rows = ["| Setting | Default | What it does |", "|---|---|---|"]
     for s in SETTINGS:
-        default = "" if s.default is None else s.default
-        rows.append(f"| `{s.key}` | `{default!r}` | {s.help} |".replace("`''`", "(empty)"))
+        rows.append(f"| `{s.key}` | {_toml_default(s.default)} | {s.help} |")
     return "\n".join(rows)
+
+
+def _toml_default(value: Any) -> str:
+    if value is None:
+        return "intellekta's"
+    if value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, list):
+        return "`[" + ", ".join(f'"{v}"' for v in value) + "]`"
+    return f'`"{value}"`' if isinstance(value, str) else f"`{value}`"

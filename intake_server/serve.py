@@ -59,8 +59,10 @@ def _purge_daily(stop: threading.Event) -> None:
 
 
 def run(host: str, port: int, workers: int, threads: int, certfile: str, keyfile: str,
-        metrics_dir: Path, behind_proxy: bool, log_level: str) -> None:  # fmt: skip
+        metrics_dir: Path, behind_proxy: bool, log_level: str,
+        purge: bool = True) -> None:  # fmt: skip
     """Serve until stopped (SIGTERM or Ctrl+C)."""
+    _remove_stale_metrics(metrics_dir.parent)
     shutil.rmtree(metrics_dir, ignore_errors=True)  # counters start at zero with the server
     metrics_dir.mkdir(parents=True, exist_ok=True)
     options: dict[str, Any] = {
@@ -83,11 +85,32 @@ def run(host: str, port: int, workers: int, threads: int, certfile: str, keyfile
     if behind_proxy:
         options["forwarded_allow_ips"] = "*"
     stop = threading.Event()
-    threading.Thread(target=_purge_daily, args=(stop,), daemon=True, name="purge").start()
+    if purge:
+        threading.Thread(target=_purge_daily, args=(stop,), daemon=True, name="purge").start()
     try:
         _Application(options).run()
     finally:
         stop.set()
+
+
+def _remove_stale_metrics(folder: Path) -> None:
+    """Folders of servers that are gone (named by their master's pid); a second server
+    on the same data folder keeps its own."""
+    if not folder.is_dir():
+        return
+    for child in folder.iterdir():
+        if child.is_dir() and child.name.isdigit() and not _alive(int(child.name)):
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _mark_dead(pid: int) -> None:

@@ -6,6 +6,7 @@ cannot fail here for a command; a WSGI server started by hand gets the same mess
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -20,6 +21,9 @@ def _database() -> dict[str, object]:
     url = CONFIG["database_url"]
     if not CONFIG.is_postgres:
         path = unquote(urlsplit(url).path) if url else str(DATA_DIR / "intake.sqlite3")
+        if not os.path.exists(path):  # SQLite gives its -wal and -shm files the same mode
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path,
@@ -103,5 +107,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": CONFIG["log_level"].upper()},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # A request for another host name is a scan, not our error: no traceback.
+        "django.security.DisallowedHost": {"level": "CRITICAL"},
+    },
 }

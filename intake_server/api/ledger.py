@@ -17,13 +17,14 @@ twice.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from intake_server.api.models import ChainHead, Checkpoint, Confirmation
 
@@ -115,16 +116,19 @@ def verify(check_row: Callable[[Confirmation], str | None] | None = None) -> Ver
     """Recompute the whole chain; names the first entry changed, inserted or deleted.
 
     ``check_row`` may add a check per entry (the columns derived from the body); it
-    returns what is wrong, or None. Reads in one transaction, so appends meanwhile are
-    not mistaken for damage.
+    returns what is wrong, or None. Reads one snapshot, so appends meanwhile are not
+    mistaken for damage and are not held up (see :func:`_snapshot`).
     """
-    with transaction.atomic():
+    with _snapshot():
         head = ChainHead.objects.filter(pk=1).first() or ChainHead(seq=0, entry_hash=GENESIS)
         checkpoint = Checkpoint.objects.order_by("-seq").first()
         seq, prev = (checkpoint.seq, checkpoint.entry_hash) if checkpoint else (0, GENESIS)
         start, checked = seq, 0
         broken: Break | None = None
-        rows = Confirmation.objects.select_related("token").order_by("seq").iterator(2000)
+        rows = Confirmation.objects.select_related("token").order_by("seq")
+        if connection.vendor == "sqlite":  # no snapshot: leave out what came after the head
+            rows = rows.filter(seq__lte=head.seq)
+        rows = rows.iterator(2000)
         for row in rows:
             broken = _check_entry(row, seq, prev, check_row)
             if broken:
@@ -137,6 +141,20 @@ def verify(check_row: Callable[[Confirmation], str | None] | None = None) -> Ver
             else:
                 broken = Break(seq, "", "does not match the chain head (inserted or changed)")
     return Verification(checked, head.seq, head.entry_hash, start, broken)
+
+
+@contextlib.contextmanager
+def _snapshot() -> Iterator[None]:
+    """PostgreSQL: one REPEATABLE READ transaction, a snapshot without locks. SQLite: no
+    transaction, because ours begin IMMEDIATE and would hold every append until the end;
+    WAL gives each query its own snapshot, and rows after the head read are skipped."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
 
 
 def _check_entry(

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from helper.consent import Notice, notices_in
-from intake_server.api.models import NoticeText
+from intake_server.api.models import Confirmation, NoticeText
 
 BUILTIN = "built-in"
 
@@ -21,9 +21,10 @@ def _links() -> dict[str, str]:
             "notice.terms_url": config["notice_terms_url"]}  # fmt: skip
 
 
-def register(path: str) -> list[tuple[Notice, bool]]:
+def register(path: str) -> list[tuple[Notice, bool, int]]:
     """Add every language of the notice file at ``path`` ("" for the helper's built-in
-    text). Returns each notice and whether it was new. Raises NoticeFileError."""
+    text). Returns each notice, whether it was new, and how many confirmations stored
+    before now count as "text verified". Raises NoticeFileError."""
     added = []
     with transaction.atomic():
         for notice in notices_in(path, _links()):
@@ -32,7 +33,11 @@ def register(path: str) -> list[tuple[Notice, bool]]:
                 defaults={"language": notice.language, "text": notice.text,
                           "source": path or BUILTIN},
             )  # fmt: skip
-            added.append((notice, created))
+            earlier = Confirmation.objects.filter(
+                notice_id=notice.id, notice_version=notice.version, notice_sha256=notice.sha256,
+                notice_verified=False,
+            ).update(notice_verified=True)  # fmt: skip
+            added.append((notice, created, earlier))
     return added
 
 

@@ -54,6 +54,9 @@ def test_an_administrators_notice_text_makes_records_verified(
     assert not Confirmation.objects.get(customer_number="1").notice_verified
     out, _ = run("notice", "add", str(notice))
     assert "acme 7 (de)" in out and "added" in out
+    # The confirmation that came before its text was registered now counts as verified.
+    assert "1 confirmation(s) received before are now text verified" in out
+    assert Confirmation.objects.get(customer_number="1").notice_verified
     assert "known already" in run("notice", "add", str(notice))[0]
     assert post(client, real_record(notice_file=str(notice), number="2")).status_code == 201
     assert Confirmation.objects.get(customer_number="2").notice_verified

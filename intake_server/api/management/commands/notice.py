@@ -27,8 +27,10 @@ class Command(IntakeCommand):
                 added = notices.register(options["file"])
             except NoticeFileError as exc:
                 raise CommandError(exc.text("en"), returncode=2) from None
-            for notice, created in added:
+            for notice, created, earlier in added:
                 state = "added" if created else "known already"
+                if earlier:
+                    state += f"; {earlier} confirmation(s) received before are now text verified"
                 self.stdout.write(f"{notice.id} {notice.version} ({notice.language}) sha256 "
                                   f"{notice.sha256}: {state}")  # fmt: skip
             return

@@ -22,6 +22,9 @@ class Command(IntakeCommand):
         parser.add_argument("--threads", type=int, default=8, help="threads per process")
         parser.add_argument("--certfile", default="", help="PEM certificate chain: serve HTTPS")
         parser.add_argument("--keyfile", default="", help="PEM private key for --certfile")
+        parser.add_argument(
+            "--no-purge", action="store_true", help="no daily purge here (a timer runs it)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         certfile, keyfile = options["certfile"], options["keyfile"]
@@ -46,4 +49,4 @@ class Command(IntakeCommand):
         metrics = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR", settings.DATA_DIR / "metrics"))
         serve.run(host, options["port"], options["workers"], options["threads"], certfile,
                   keyfile, metrics, settings.CONFIG["behind_proxy"],
-                  settings.CONFIG["log_level"])  # fmt: skip
+                  settings.CONFIG["log_level"], purge=not options["no_purge"])  # fmt: skip
