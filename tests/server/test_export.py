@@ -1,0 +1,126 @@
+"""``export``: a date range of confirmations as CSV or JSON Lines, oldest first, safe to
+open in a spreadsheet, and quiet when its reader stops early."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from datetime import datetime
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+from intake_server.api import ledger
+from intake_server.api.export import CSV_FIELDS
+from intake_server.api.models import Confirmation
+from tests.conftest import REPO
+from tests.server.conftest import intake_env
+from tests.server.records import real_record
+from tests.server.test_api import post
+from tests.server.test_commands import run
+from tests.server.test_evidence import shared_database_url
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("builtin_notices")]
+
+
+def received_on(client: Client, monkeypatch: pytest.MonkeyPatch, day: str, **record: Any) -> str:
+    """Store a confirmation as if it arrived at noon (UTC) of ``day``; its receipt id."""
+    moment = datetime.fromisoformat(f"{day}T12:00:00+00:00")
+    monkeypatch.setattr(ledger, "now", lambda: moment)
+    answer = post(client, real_record(**record))
+    assert answer.status_code == 201, answer.content
+    return str(answer.json()["receipt_id"])
+
+
+@pytest.fixture
+def three_months(client: Client, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Receipts of 31 Dec 2025 (newest stored first), 15 Jan and 1 Feb 2026."""
+    return [
+        received_on(client, monkeypatch, "2026-02-01", number="3"),
+        received_on(client, monkeypatch, "2026-01-15", number="2",
+                    company="=HYPERLINK(\"https://evil.example\")", contact_name="@Chef"),
+        received_on(client, monkeypatch, "2025-12-31", number="-1"),
+    ]  # fmt: skip
+
+
+def test_csv_has_a_header_and_the_range_oldest_first(three_months: list[str]) -> None:
+    february, january, december = three_months
+    out, _ = run("export", "--since", "2025-12-01", "--until", "2026-02-01")
+    header, *rows = list(csv.reader(StringIO(out)))
+    assert tuple(header) == CSV_FIELDS
+    assert [row[0] for row in rows] == [december, january]  # 1 Feb is the end, not included
+    cells = dict(zip(header, rows[1], strict=True))
+    assert cells["company"] == '\'=HYPERLINK("https://evil.example")'
+    assert cells["contact_name"] == "'@Chef" and cells["customer_number"] == "2"
+    assert cells["open_applications"] == "Microsoft Outlook (mail)"
+    assert cells["customer_verified"] == "false" and cells["notice_verified"] == "true"
+    assert cells["received_at"] == "2026-01-15T12:00:00.000Z"
+    assert dict(zip(header, rows[0], strict=True))["customer_number"] == "'-1"
+    everything, _ = run("export", "--since", "2026-01-16")
+    assert [row[0] for row in list(csv.reader(StringIO(everything)))[1:]] == [february]
+
+
+def test_json_lines_hold_one_summary_each(three_months: list[str]) -> None:
+    _february, january, december = three_months
+    out, _ = run("export", "--since", "2025-12-31", "--until", "2026-01-16", "--format", "jsonl")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["receipt_id"] for line in lines] == [december, january]
+    assert lines[1]["customer"]["company"] == '=HYPERLINK("https://evil.example")'  # as given
+    assert lines[1]["notice"]["verified"] is True and "body" not in lines[1]
+    assert run("export", "--since", "2030-01-01", "--format", "jsonl")[0] == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [(["--since", "2026-1-5"], "expected YYYY-MM-DD"),
+     (["--since", "2026-02-30"], "--since '2026-02-30' is not a date"),
+     (["--since", "2026-01-01", "--until", "yesterday"], "--until 'yesterday'"),
+     (["--since", "2026-02-01", "--until", "2026-01-01"], "must be later than --since")],
+)  # fmt: skip
+def test_a_bad_date_says_the_expected_form(args: list[str], says: str) -> None:
+    with pytest.raises(CommandError) as refused:
+        run("export", *args)
+    assert refused.value.returncode == 2 and says in str(refused.value)
+
+
+class ClosedEarly(StringIO):
+    """A reader that goes away after the first line, as ``| head -1`` does."""
+
+    def write(self, text: str) -> int:
+        if self.getvalue():
+            raise BrokenPipeError
+        return super().write(text)
+
+
+def test_a_reader_that_stops_early_is_not_an_error(three_months: list[str]) -> None:
+    out = ClosedEarly()
+    call_command("export", "--since", "2025-01-01", stdout=out, stderr=StringIO())
+    assert out.getvalue().startswith("receipt_id,")
+
+
+def test_the_command_line_stays_quiet_when_head_closes_the_pipe(
+    client: Client, settings: Any, tmp_path: Path
+) -> None:
+    settings.CONFIG = type(settings.CONFIG)({**settings.CONFIG.values,
+                                             "rate_limit_address": "off"}, "")  # fmt: skip
+    for number in range(150):  # more than a pipe holds
+        assert post(client, real_record(number=str(number))).status_code == 201
+    env = intake_env(tmp_path / "data", shared_database_url())
+    export = subprocess.Popen(
+        [sys.executable, "-m", "intake_server", "export", "--since", "2000-01-01",
+         "--format", "jsonl"],
+        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert export.stdout is not None and export.stderr is not None
+    first = json.loads(export.stdout.readline())
+    export.stdout.close()
+    assert export.wait(timeout=120) == 0
+    assert export.stderr.read() == b""
+    assert first["receipt_id"] == Confirmation.objects.order_by("seq").first().receipt_id
