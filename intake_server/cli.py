@@ -27,6 +27,7 @@ COMMANDS = {
     "notice": "Register notice texts (add FILE) or list them.",
     "token": "Create, list or revoke customer tokens.",
     "verify": "Recompute the ledger's hash chain.",
+    "user": "Console accounts: add NAME [--admin] (password from a prompt), list, unlock.",
 }
 EXIT_USAGE = 2
 EXIT_DATABASE = 3
@@ -105,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     if args[0] == "serve":
         # This process becomes gunicorn's master: its workers count into its folder.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(config.data_dir / "metrics" / str(os.getpid()))
+        if "--certfile" in args or any(a.startswith("--certfile=") for a in args):
+            os.environ["INTELLEKTA_SERVE_TLS"] = "1"  # Secure cookies and HSTS
     try:
         django.setup()
     except conf.ConfigError as exc:  # the secret key or password file cannot be read

@@ -1,6 +1,7 @@
-"""Every address the server answers."""
+"""Every address the server answers: the API for the helper, the console for staff."""
 
-from django.urls import path
+from django.contrib import admin
+from django.urls import include, path
 
 from intake_server.api import views
 
@@ -10,4 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("metrics", views.metrics_view, name="metrics"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("intake_server.console.urls")),
 ]

@@ -1,0 +1,1 @@
+"""The support console: the pages intellekta's staff use before they connect."""

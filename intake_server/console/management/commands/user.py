@@ -1,0 +1,66 @@
+import getpass
+import sys
+from typing import Any
+
+from axes.utils import reset as axes_reset
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.core.management.base import CommandParser
+
+from intake_server.api.management.base import CommandError, IntakeCommand
+
+
+def _read_password() -> str:
+    """From a prompt (twice) on a terminal, else one line of stdin: never an argument."""
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != first:
+            raise CommandError("the two passwords differ; nothing was changed.", returncode=2)
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+class Command(IntakeCommand):
+    help = "Console accounts: add one (password from a prompt or stdin), list, unlock."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        add = actions.add_parser("add", help="Add an account, or set a new password.")
+        add.add_argument("name")
+        add.add_argument("--admin", action="store_true", help="may administer and see logs")
+        actions.add_parser("list", help="List the accounts.")
+        unlock = actions.add_parser("unlock", help="Allow signing in again after failures.")
+        unlock.add_argument("name")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, f"_{options['action']}")(options)
+
+    def _add(self, options: dict[str, Any]) -> None:
+        model = get_user_model()
+        name = options["name"].strip()
+        if not name or len(name) > 150:
+            raise CommandError("a user name has 1 to 150 characters.", returncode=2)
+        user = model.objects.filter(username=name).first() or model(username=name)
+        password = _read_password()
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages), returncode=2) from None
+        user.set_password(password)
+        if options["admin"]:
+            user.is_staff = user.is_superuser = True
+        created = user.pk is None
+        user.save()
+        role = "administrator" if user.is_staff else "support staff"
+        verb = "added" if created else "updated (new password)"
+        self.stdout.write(f"Account {name} ({role}) {verb}.")
+
+    def _list(self, options: dict[str, Any]) -> None:
+        for user in get_user_model().objects.order_by("username"):
+            role = "administrator" if user.is_staff else "support staff"
+            last = user.last_login.isoformat(timespec="minutes") if user.last_login else "never"
+            self.stdout.write(f"{user.username:<24} {role:<14} last sign-in {last}")
+
+    def _unlock(self, options: dict[str, Any]) -> None:
+        count = axes_reset(username=options["name"])
+        self.stdout.write(f"{options['name']}: {count} lock(s) removed.")

@@ -1,0 +1,20 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from intake_server.console import views
+
+app_name = "console"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("queue/rows", views.queue_rows, name="queue_rows"),
+    path("search", views.search, name="search"),
+    path("r/<str:receipt_id>", views.detail, name="detail"),
+    path("r/<str:receipt_id>/mark", views.mark, name="mark"),
+    path("r/<str:receipt_id>/evidence.<str:kind>", views.evidence_download, name="evidence"),
+    path("access-log", views.access_log, name="access_log"),
+    path("export", views.export, name="export"),
+    path("sign-in", auth_views.LoginView.as_view(template_name="console/sign_in.html",
+                                                 redirect_authenticated_user=True),
+         name="sign_in"),  # fmt: skip
+    path("sign-out", auth_views.LogoutView.as_view(next_page="console:sign_in"), name="sign_out"),
+]

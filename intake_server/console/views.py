@@ -1,0 +1,144 @@
+"""The console's pages: plain function views, each behind sign-in."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from collections.abc import Callable
+from functools import wraps
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from intake_server.api import evidence, notices, records
+from intake_server.api.models import Confirmation
+from intake_server.console import present
+from intake_server.console.models import AccessEntry, SessionMark
+
+View = Callable[..., HttpResponse]
+QUEUE_HOURS = 24
+QUEUE_LIMIT = 200
+SEARCH_LIMIT = 100
+NOTE_CHARS = 2000
+
+
+def admin_required(view: View) -> View:
+    """Signed in, and an administrator; anyone else gets 403 with a sentence."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_staff:
+            return render(request, "console/forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _queue_rows() -> list[present.Row]:
+    since = timezone.now() - timedelta(hours=QUEUE_HOURS)
+    found = (Confirmation.objects.filter(received_at__gte=since).only(*present.LIST_FIELDS)
+             .order_by("-received_at", "-seq")[:QUEUE_LIMIT])  # fmt: skip
+    return [present.row(r) for r in found]
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    return render(request, "console/queue.html", {"rows": _queue_rows(), "hours": QUEUE_HOURS})
+
+
+@require_GET
+def queue_rows(request: HttpRequest) -> HttpResponse:
+    """The queue's rows alone, fetched by the page every two seconds."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)  # the page reloads and lands on sign-in
+    return render(request, "console/_rows.html", {"rows": _queue_rows()})
+
+
+@login_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "").strip()[:100]
+    found = records.search(text, companies=True).only(*present.LIST_FIELDS)[:SEARCH_LIMIT]
+    rows = [present.row(r) for r in found]
+    return render(request, "console/search.html", {"rows": rows, "q": text})
+
+
+def _record(receipt_id: str) -> Confirmation:
+    return get_object_or_404(Confirmation.objects.select_related("token"), receipt_id=receipt_id)
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, receipt_id: str) -> HttpResponse:
+    record = _record(receipt_id)
+    AccessEntry.log(request.user.get_username(), AccessEntry.Action.VIEW, record.receipt_id)
+    notice = notices.find(record.notice_id, record.notice_version, record.notice_sha256)
+    context = {
+        "row": present.row(record),
+        "record": record,
+        "body": json.dumps(json.loads(bytes(record.body)), ensure_ascii=False, indent=2),
+        "notice": notice,
+        "marks": record.marks.all(),
+        "kinds": SessionMark.Kind,
+    }
+    return render(request, "console/detail.html", context)
+
+
+@login_required
+@require_POST
+def mark(request: HttpRequest, receipt_id: str) -> HttpResponse:
+    record = _record(receipt_id)
+    kind = request.POST.get("kind", "")
+    note = request.POST.get("note", "").strip()
+    if kind not in SessionMark.Kind.values or len(note) > NOTE_CHARS or (
+        kind == SessionMark.Kind.NOTE and not note
+    ):
+        return HttpResponseBadRequest(_("A mark is started, finished or a note of up to 2000 "
+                                        "characters."))  # fmt: skip
+    SessionMark.objects.create(confirmation=record, kind=kind, note=note,
+                               username=request.user.get_username())  # fmt: skip
+    return redirect("console:detail", receipt_id=record.receipt_id)
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, receipt_id: str, kind: str) -> HttpResponse:
+    record = _record(receipt_id)
+    lang = translation.get_language() or "de"
+    lang = lang if lang in ("de", "en") else "de"
+    name = f"evidence-{record.receipt_id}"
+    if kind == "pdf":
+        answer = HttpResponse(evidence.evidence_pdf(record, lang), content_type="application/pdf")
+        action = AccessEntry.Action.EVIDENCE_PDF
+    else:
+        document = json.dumps(evidence.evidence_json(record, lang), ensure_ascii=False, indent=1)
+        answer = HttpResponse(document.encode(), content_type="application/json")
+        action = AccessEntry.Action.EVIDENCE_JSON
+    answer["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    AccessEntry.log(request.user.get_username(), action, record.receipt_id)
+    return answer
+
+
+@admin_required
+@require_GET
+def access_log(request: HttpRequest) -> HttpResponse:
+    entries = AccessEntry.objects.all()
+    who = request.GET.get("user", "").strip()
+    receipt = records.receipt_id_of(request.GET.get("receipt", "")) or ""
+    if who:
+        entries = entries.filter(username=who)
+    if receipt:
+        entries = entries.filter(receipt_id=receipt)
+    return render(request, "console/access_log.html",
+                  {"entries": entries[:500], "who": who, "receipt": receipt})  # fmt: skip
+
+
+@admin_required
+def export(request: HttpRequest) -> HttpResponse:
+    return render(request, "console/export.html", {})
