@@ -14,9 +14,10 @@ export INTELLEKTA_TEST_POSTGRES_URL="${INTELLEKTA_TEST_POSTGRES_URL:-postgresql:
 
 # System packages: Xvfb for real Tk windows, xdotool to drive them, tmux for the terminal
 # flow, python3-tk / python3-venv where Python comes from Debian, msitools/wixl and
-# osslsigncode for the MSI and signing checks, PostgreSQL for the intake server.
+# osslsigncode for the MSI and signing checks, PostgreSQL for the intake server and
+# Chromium for its console's browser tests (Playwright drives /usr/bin/chromium).
 packages=(xvfb xauth xdotool x11-utils tmux msitools wixl osslsigncode fonts-dejavu-core
-          postgresql)
+          postgresql chromium)
 python3 -c 'import tkinter' 2>/dev/null || packages+=(python3-tk)
 python3 -c 'import ensurepip' 2>/dev/null || packages+=(python3-venv)
 missing=()

@@ -168,7 +168,6 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = 365 * 24 * 3600 if TLS else 0
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
 # WhiteNoise serves the apps' static files straight from the package: nothing to collect.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False

@@ -10,15 +10,13 @@ from intake_server.api.models import Confirmation
 
 
 class SessionMark(models.Model):
-    """"Session started", "Session finished" or a note, with who and when."""
+    """ "Session started", "Session finished" or a note, with who and when."""
 
-    class Kind(models.TextChoices):
-        STARTED = "started", _("Session started")
-        FINISHED = "finished", _("Session finished")
-        NOTE = "note", _("Note")
+    STARTED, FINISHED, NOTE = "started", "finished", "note"
+    KINDS = {STARTED: _("Session started"), FINISHED: _("Session finished"), NOTE: _("Note")}
 
     confirmation = models.ForeignKey(Confirmation, on_delete=models.CASCADE, related_name="marks")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=list(KINDS.items()))
     note = models.TextField(blank=True, max_length=2000)
     username = models.CharField(max_length=150)
     at = models.DateTimeField(default=timezone.now)
@@ -30,14 +28,16 @@ class SessionMark(models.Model):
 class AccessEntry(models.Model):
     """One record opened, evidence downloaded or data exported: accountability."""
 
-    class Action(models.TextChoices):
-        VIEW = "view", _("Opened the record")
-        EVIDENCE_PDF = "evidence_pdf", _("Downloaded the evidence (PDF)")
-        EVIDENCE_JSON = "evidence_json", _("Downloaded the evidence (JSON)")
-        EXPORT = "export", _("Exported records")
+    VIEW, EVIDENCE_PDF, EVIDENCE_JSON, EXPORT = "view", "evidence_pdf", "evidence_json", "export"
+    ACTIONS = {
+        VIEW: _("Opened the record"),
+        EVIDENCE_PDF: _("Downloaded the evidence (PDF)"),
+        EVIDENCE_JSON: _("Downloaded the evidence (JSON)"),
+        EXPORT: _("Exported records"),
+    }
 
     username = models.CharField(max_length=150, db_index=True)
-    action = models.CharField(max_length=20, choices=Action.choices)
+    action = models.CharField(max_length=20, choices=list(ACTIONS.items()))
     receipt_id = models.CharField(max_length=16, blank=True, db_index=True)
     detail = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -13,8 +13,12 @@ urlpatterns = [
     path("r/<str:receipt_id>/evidence.<str:kind>", views.evidence_download, name="evidence"),
     path("access-log", views.access_log, name="access_log"),
     path("export", views.export, name="export"),
-    path("sign-in", auth_views.LoginView.as_view(template_name="console/sign_in.html",
-                                                 redirect_authenticated_user=True),
-         name="sign_in"),  # fmt: skip
+    path(
+        "sign-in",
+        auth_views.LoginView.as_view(
+            template_name="console/sign_in.html", redirect_authenticated_user=True
+        ),
+        name="sign_in",
+    ),
     path("sign-out", auth_views.LogoutView.as_view(next_page="console:sign_in"), name="sign_out"),
 ]

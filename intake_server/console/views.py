@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import json
-from datetime import timedelta
-
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
 from functools import wraps
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from intake_server.api import evidence, notices, records
+from intake_server.api import export as export_module
 from intake_server.api.models import Confirmation
 from intake_server.console import present
 from intake_server.console.models import AccessEntry, SessionMark
@@ -77,7 +79,7 @@ def _record(receipt_id: str) -> Confirmation:
 @require_GET
 def detail(request: HttpRequest, receipt_id: str) -> HttpResponse:
     record = _record(receipt_id)
-    AccessEntry.log(request.user.get_username(), AccessEntry.Action.VIEW, record.receipt_id)
+    AccessEntry.log(request.user.get_username(), AccessEntry.VIEW, record.receipt_id)
     notice = notices.find(record.notice_id, record.notice_version, record.notice_sha256)
     context = {
         "row": present.row(record),
@@ -85,7 +87,7 @@ def detail(request: HttpRequest, receipt_id: str) -> HttpResponse:
         "body": json.dumps(json.loads(bytes(record.body)), ensure_ascii=False, indent=2),
         "notice": notice,
         "marks": record.marks.all(),
-        "kinds": SessionMark.Kind,
+        "kinds": SessionMark,
     }
     return render(request, "console/detail.html", context)
 
@@ -96,8 +98,10 @@ def mark(request: HttpRequest, receipt_id: str) -> HttpResponse:
     record = _record(receipt_id)
     kind = request.POST.get("kind", "")
     note = request.POST.get("note", "").strip()
-    if kind not in SessionMark.Kind.values or len(note) > NOTE_CHARS or (
-        kind == SessionMark.Kind.NOTE and not note
+    if (
+        kind not in SessionMark.KINDS
+        or len(note) > NOTE_CHARS
+        or (kind == SessionMark.NOTE and not note)
     ):
         return HttpResponseBadRequest(_("A mark is started, finished or a note of up to 2000 "
                                         "characters."))  # fmt: skip
@@ -115,11 +119,11 @@ def evidence_download(request: HttpRequest, receipt_id: str, kind: str) -> HttpR
     name = f"evidence-{record.receipt_id}"
     if kind == "pdf":
         answer = HttpResponse(evidence.evidence_pdf(record, lang), content_type="application/pdf")
-        action = AccessEntry.Action.EVIDENCE_PDF
+        action = AccessEntry.EVIDENCE_PDF
     else:
         document = json.dumps(evidence.evidence_json(record, lang), ensure_ascii=False, indent=1)
         answer = HttpResponse(document.encode(), content_type="application/json")
-        action = AccessEntry.Action.EVIDENCE_JSON
+        action = AccessEntry.EVIDENCE_JSON
     answer["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
     AccessEntry.log(request.user.get_username(), action, record.receipt_id)
     return answer
@@ -139,6 +143,44 @@ def access_log(request: HttpRequest) -> HttpResponse:
                   {"entries": entries[:500], "who": who, "receipt": receipt})  # fmt: skip
 
 
+class _Echo:
+    """A file that hands back what is written: csv.writer into a streaming answer."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
 @admin_required
 def export(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/export.html", {})
+    """CSV of a date range (UTC days), streamed; every export is logged."""
+    if request.method != "POST":
+        today = timezone.now().date()
+        return render(request, "console/export.html",
+                      {"since": today - timedelta(days=30), "until": today})  # fmt: skip
+    since_text, until_text = request.POST.get("since", ""), request.POST.get("until", "")
+    try:
+        since = datetime.combine(date.fromisoformat(since_text), time(), UTC)
+        until = (datetime.combine(date.fromisoformat(until_text), time(), UTC)
+                 if until_text else timezone.now())  # fmt: skip
+    except ValueError:
+        until = since = None
+    if since is None or until is None or until <= since:
+        error = _("Give a start day and an end day after it.")
+        context = {"error": error, "since": since_text, "until": until_text}
+        return render(request, "console/export.html", context, status=400)
+    rows = export_module.between(since, until)
+    lines = (line for row in _with_header(rows) for line in row)
+    answer = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    name = f"confirmations-{since_text}-{until_text or 'now'}.csv"
+    answer["Content-Disposition"] = f'attachment; filename="{name}"'
+    AccessEntry.log(request.user.get_username(), AccessEntry.EXPORT,
+                    detail=f"{since_text} – {until_text or 'now'}")  # fmt: skip
+    return answer
+
+
+def _with_header(rows: Iterator[Confirmation]) -> Iterator[list[str]]:
+    """The CSV text, one line per item: the header, then each confirmation."""
+    writer = csv.writer(_Echo())
+    yield [writer.writerow(export_module.CSV_FIELDS)]
+    for row in rows:
+        yield [writer.writerow(export_module.csv_row(records.summary(row)))]

@@ -30,8 +30,7 @@ def notice_html(text: str) -> SafeString:
 
 @register.filter
 def ago(moment: datetime) -> str:
-    """"just now" under a minute, else Django's "3 minutes ago"."""
+    """ "just now" under a minute, else Django's "3 minutes ago"."""
     if (timezone.now() - moment).total_seconds() < 60:
         return _("just now")
     return _("%(time)s ago") % {"time": timesince(moment)}
-

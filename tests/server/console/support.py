@@ -12,7 +12,12 @@ from tests.server.records import real_record
 
 PASSWORD = "correct-horse-battery-staple"
 SAMPLES = (
-    ("1234567890", ("Microsoft Outlook", "Mozilla Firefox"), "Steuerkanzlei Beispiel GmbH", "10472"),
+    (
+        "1234567890",
+        ("Microsoft Outlook", "Mozilla Firefox"),
+        "Steuerkanzlei Beispiel GmbH",
+        "10472",
+    ),
     ("987654321", (), "Praxis Dr. Müller", "20931"),
     ("555666777", ("KeePassXC",), "Ingenieurbüro Nord", "31877"),
 )
