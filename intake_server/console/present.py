@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from helper.consent import Authority, format_session_id
@@ -24,11 +28,16 @@ LIST_FIELDS = ("seq", "receipt_id", "received_at", "session_id", "customer_numbe
 
 @dataclass(frozen=True)
 class Row:
+    """Everything a row shows, worked out here once: the queue renders a hundred."""
+
     record: Confirmation
+    url: str
     session_id: str  # grouped for reading: 1 234 567 890
     customer: str
     authority: Any  # a lazy translation
-    kept_open: list[str]  # names of the confidential programs still open
+    kept_open: str  # names of the confidential programs still open, or ""
+    received_iso: str
+    ago: str
 
     @property
     def connect_url(self) -> str:
@@ -41,8 +50,18 @@ def row(record: Confirmation) -> Row:
     names = [str(app.get("name", "")) for app in record.open_applications if isinstance(app, dict)]
     return Row(
         record=record,
+        url=reverse("console:detail", args=[record.receipt_id]),
         session_id=format_session_id(record.session_id),
         customer=customer or str(_("not stated")),
         authority=AUTHORITY.get(record.authority, record.authority),
-        kept_open=names,
+        kept_open=", ".join(names),
+        received_iso=record.received_at.isoformat(),
+        ago=ago(record.received_at),
     )
+
+
+def ago(moment: datetime) -> str:
+    """ "just now" under a minute, else Django's "3 minutes ago"."""
+    if (timezone.now() - moment).total_seconds() < 60:
+        return str(_("just now"))
+    return str(_("%(time)s ago") % {"time": timesince(moment)})

@@ -23,7 +23,7 @@ from intake_server.console.models import AccessEntry, SessionMark
 
 View = Callable[..., HttpResponse]
 QUEUE_HOURS = 24
-QUEUE_LIMIT = 200
+QUEUE_LIMIT = 100
 SEARCH_LIMIT = 100
 NOTE_CHARS = 2000
 

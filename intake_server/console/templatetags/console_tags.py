@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django import template
-from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
-from django.utils.timesince import timesince
-from django.utils.translation import gettext as _
+
+from intake_server.console import present
 
 register = template.Library()
 
@@ -28,9 +25,4 @@ def notice_html(text: str) -> SafeString:
     return format_html_join("\n", "<{0}>{1}</{0}>", blocks)
 
 
-@register.filter
-def ago(moment: datetime) -> str:
-    """ "just now" under a minute, else Django's "3 minutes ago"."""
-    if (timezone.now() - moment).total_seconds() < 60:
-        return _("just now")
-    return _("%(time)s ago") % {"time": timesince(moment)}
+register.filter("ago", present.ago)

@@ -59,9 +59,7 @@ def test_security_headers_and_no_external_resources(staff: Client) -> None:
     assert "<script>" not in page and " style=" not in page  # no inline script or style
 
 
-def test_cookies_are_httponly_samesite_and_secure_behind_tls(
-    client: Client, settings: Any
-) -> None:
+def test_cookies_are_httponly_samesite_and_secure_behind_tls(client: Client, settings: Any) -> None:
     get_user_model().objects.create_user("ben", password="correct-horse-battery")
     settings.SESSION_COOKIE_SECURE = True  # what TLS (serve --certfile, or a proxy) sets
     answer = client.post("/sign-in", {"username": "ben", "password": "correct-horse-battery"})
