@@ -17,8 +17,8 @@ from helper.consent import Authority, format_session_id
 from intake_server.api.models import Confirmation
 
 AUTHORITY = {
-    Authority.OWNER.value: _("Owner of the computer"),
-    Authority.IT_ADMIN_PERMISSION.value: _("Not the owner; IT administration agreed"),
+    Authority.OWNER.value: _("Owner"),
+    Authority.IT_ADMIN_PERMISSION.value: _("IT administration agreed"),
 }
 #: The columns the queue and search pages need (never the body).
 LIST_FIELDS = ("seq", "receipt_id", "received_at", "session_id", "customer_number", "company",

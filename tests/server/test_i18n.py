@@ -27,7 +27,10 @@ def _messages_in_code() -> set[str]:
 def _template_messages(text: str) -> set[str]:
     import re
 
-    return set(re.findall(r'{%\s*translate\s+"([^"]+)"', text))
+    quoted = re.findall(r"""{%\s*translate\s+(?:"([^"]+)"|'([^']+)')""", text)
+    blocks = re.findall(r"{%\s*blocktranslate[^%]*%}(.*?){%\s*endblocktranslate", text, re.S)
+    names = re.compile(r"{{\s*(\w+)\s*}}")
+    return {a or b for a, b in quoted} | {names.sub(r"%(\1)s", b) for b in blocks}
 
 
 def test_every_message_has_a_german_text() -> None:
