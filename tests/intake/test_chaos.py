@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from helper.intake import Outbox
-from tests.conftest import REPO
+from tests.intake.killing import send_until_done, send_with_kills
 from tests.intake.records import Sample, random_session_id, sample_record
 from tests.intake.server import IntakeServer, Reply, Seen
 
@@ -80,26 +79,12 @@ def test_every_record_arrives_exactly_once_despite_faults_and_kills(
         "-c", "intake.send_window_s=3", "outbox", "send",
     ]  # fmt: skip
     add(RECORDS // 2)
-    kills = 0
-    started = time.monotonic()
-    while kills < KILLS:
-        sender = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)  # fmt: skip
-        time.sleep(rng.uniform(0.5, 1.5))  # starting takes about 0.5 s
-        if sender.poll() is None:
-            sender.kill()  # SIGKILL: no clean-up of any kind
-            kills += 1
-        sender.wait()
-        add(min(15, RECORDS - len(samples)))
+    kills, killing = send_with_kills(
+        command, rng, KILLS, lambda: add(min(15, RECORDS - len(samples)))
+    )
     add(RECORDS - len(samples))
-    killing = time.monotonic() - started
-
-    runs = 0
-    while runs < 30:
-        runs += 1
-        finished = subprocess.run(command, cwd=REPO, capture_output=True, timeout=120, check=False)
-        if finished.returncode == 0:
-            break
+    started = time.monotonic()
+    runs, finished = send_until_done(command)
     assert finished.returncode == 0, finished.stdout.decode() + finished.stderr.decode()
 
     assert set(intake_server.stored) == set(samples)
@@ -110,7 +95,7 @@ def test_every_record_arrives_exactly_once_despite_faults_and_kills(
     assert outbox.list() == []
     _assert_every_file_is_whole(data_dir, set(samples))
     print(f"{kills} kills in {killing:.1f} s, then {runs} run(s) to finish in "
-          f"{time.monotonic() - started - killing:.1f} s; "
+          f"{time.monotonic() - started:.1f} s; "
           f"{intake_server.posts()} POSTs for {len(samples)} records")  # fmt: skip
 
 

@@ -17,7 +17,6 @@ import os
 import random
 import re
 import sqlite3
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,7 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from helper.intake import Outbox
-from tests.conftest import REPO
+from tests.intake.killing import send_until_done, send_with_kills
 from tests.server.conftest import URL_PATH, ServerProcess, run_intake
 from tests.server.fault_proxy import FaultProxy
 from tests.server.records import Built, real_record
@@ -82,30 +81,15 @@ def test_every_record_is_stored_once_despite_faults_and_kills(
             "-c", "intake.timeout_s=1", "-c", "intake.send_window_s=3",
             "outbox", "send",
         ]  # fmt: skip
-        kills = 0
-        started = time.monotonic()
-        while kills < KILLS:
-            sender = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL)  # fmt: skip
-            time.sleep(rng.uniform(0.6, 1.6))  # starting takes about 0.5 s
-            if sender.poll() is None:
-                sender.kill()  # SIGKILL: no clean-up of any kind
-                kills += 1
-            sender.wait()
-            add(min(10, RECORDS - len(records)))
+        kills, killing = send_with_kills(
+            command, rng, KILLS, lambda: add(min(10, RECORDS - len(records))), pause=(0.6, 1.6)
+        )
         add(RECORDS - len(records))
-        killing = time.monotonic() - started
-
-        runs = 0
-        while runs < 30:
-            runs += 1
-            finished = subprocess.run(command, cwd=REPO, capture_output=True, timeout=120,
-                                      check=False)  # fmt: skip
-            if finished.returncode == 0:
-                break
+        started = time.monotonic()
+        runs, finished = send_until_done(command)
         output = finished.stdout.decode() + finished.stderr.decode()
         assert finished.returncode == 0, f"{output}\n--- server log ---\n{serve.log_text()}"
-    finishing = time.monotonic() - started - killing
+    finishing = time.monotonic() - started
     print(f"{kills} kills in {killing:.1f} s, then {runs} run(s) to finish in {finishing:.1f} s; "
           f"proxy: {dict(proxy.counts)}")  # fmt: skip
     assert proxy.errors == []

@@ -1,0 +1,44 @@
+"""Sending the outbox with SIGKILLs: what both chaos tests (helper and server) do."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import time
+from collections.abc import Callable
+
+from tests.conftest import REPO
+
+
+def send_with_kills(
+    command: list[str], rng: random.Random, kills: int, top_up: Callable[[], None],
+    pause: tuple[float, float] = (0.5, 1.5),
+) -> tuple[int, float]:  # fmt: skip
+    """Start ``command`` (an ``outbox send``) again and again and SIGKILL it at a random
+    moment ``pause`` seconds in, until it was killed ``kills`` times; ``top_up`` adds
+    records after each run. Returns the kills and the seconds it took."""
+    done, started = 0, time.monotonic()
+    while done < kills:
+        sender = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(rng.uniform(*pause))  # starting takes about 0.5 s
+        if sender.poll() is None:
+            sender.kill()  # SIGKILL: no clean-up of any kind
+            done += 1
+        sender.wait()
+        top_up()
+    return done, time.monotonic() - started
+
+
+def send_until_done(
+    command: list[str], attempts: int = 30
+) -> tuple[int, subprocess.CompletedProcess[bytes]]:
+    """Run ``command`` without kills until it exits 0 (at most ``attempts`` times).
+    Returns the runs it took and the last run; the caller asserts on its exit code."""
+    runs = 0
+    while True:
+        runs += 1
+        finished = subprocess.run(command, cwd=REPO, capture_output=True, timeout=120,
+                                  check=False)  # fmt: skip
+        if finished.returncode == 0 or runs == attempts:
+            return runs, finished
