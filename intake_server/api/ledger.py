@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from intake_server.api.models import ChainHead, Checkpoint, Confirmation
 
@@ -64,30 +64,64 @@ def locked_head() -> ChainHead:
     return head
 
 
+def _locked_head_row() -> tuple[int, str]:
+    """``(seq, entry_hash)`` of the chain head, locked until the transaction ends."""
+    sql = f"SELECT seq, entry_hash FROM {ChainHead._meta.db_table} WHERE id = 1"
+    if connection.vendor == "postgresql":
+        sql += " FOR UPDATE"  # SQLite holds its write lock since BEGIN IMMEDIATE
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        found = cursor.fetchone()
+    if found is None:
+        head = locked_head()
+        return head.seq, head.entry_hash
+    return int(found[0]), str(found[1])
+
+
+_RECEIPT_ATTEMPTS = 5
+
+
 def append(
     scope: str, submission_id: str, build: Callable[[], Confirmation]
 ) -> tuple[Confirmation, bool]:
     """Store the confirmation ``build()`` makes as the next entry, unless this submission
-    is stored already. Returns ``(row, created)``. Thread- and process-safe."""
-    with transaction.atomic():
-        head = locked_head()
-        existing = Confirmation.objects.filter(scope=scope, submission_id=submission_id).first()
-        if existing is not None:
-            return existing, False
-        row = build()
+    is stored already. Returns ``(row, created)``. Thread- and process-safe.
+
+    Everything that does not need the chain head happens before its lock is taken; under
+    the lock there are three statements (head, INSERT, UPDATE) and the commit. A second
+    store of the same submission, or a receipt id already given, fails the INSERT on its
+    unique constraint; the transaction is then rolled back and the stored row returned,
+    or the append tried again with a new receipt id.
+    """
+    row = build()
+    fields = [f for f in Confirmation._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    insert = (f"INSERT INTO {quote(Confirmation._meta.db_table)} "
+              f"({', '.join(quote(f.column) for f in fields)}) "
+              f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote('id')}")  # fmt: skip
+    update = f"UPDATE {ChainHead._meta.db_table} SET seq = %s, entry_hash = %s WHERE id = 1"
+    for _attempt in range(_RECEIPT_ATTEMPTS):
         row.receipt_id = new_receipt_id()
-        while Confirmation.objects.filter(receipt_id=row.receipt_id).exists():
-            row.receipt_id = new_receipt_id()
-        row.received_at = now()
-        row.seq = head.seq + 1
-        row.prev_hash = head.entry_hash
-        row.entry_hash = entry_hash(
-            head.entry_hash, row.receipt_id, rfc3339(row.received_at), row.body
-        )
-        row.save(force_insert=True)
-        head.seq, head.entry_hash = row.seq, row.entry_hash
-        head.save(update_fields=["seq", "entry_hash"])
-    return row, True
+        try:
+            with transaction.atomic():
+                seq, prev = _locked_head_row()
+                row.received_at = now()
+                row.seq, row.prev_hash = seq + 1, prev
+                row.entry_hash = entry_hash(prev, row.receipt_id, rfc3339(row.received_at),
+                                            row.body)  # fmt: skip
+                values = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+                with connection.cursor() as cursor:
+                    cursor.execute(insert, values)
+                    row.pk = cursor.fetchone()[0]
+                    cursor.execute(update, [row.seq, row.entry_hash])
+        except IntegrityError:
+            existing = Confirmation.objects.filter(scope=scope, submission_id=submission_id).first()
+            if existing is not None:
+                return existing, False
+            continue  # the receipt id was taken: another one
+        row._state.adding = False
+        return row, True
+    raise IntegrityError("no free receipt id after several attempts")
 
 
 @dataclass(frozen=True)

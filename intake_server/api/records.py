@@ -13,7 +13,7 @@ from intake_server.api.models import Confirmation
 
 #: What people write for Crockford base32 letters that look alike.
 _CROCKFORD = str.maketrans({"O": "0", "I": "1", "L": "1"})
-#: A company search that matches more than this shows the newest ones only.
+#: How many confirmations a search by part of a company name takes at the most.
 COMPANY_MATCHES = 500
 _RECEIPT = re.compile(r"R?([0-9A-Z]{4})([0-9A-Z]{4})")
 
@@ -48,11 +48,13 @@ def search(text: str, companies: bool = False) -> QuerySet[Confirmation]:
 
 
 def _company_matches(text: str) -> QuerySet[Confirmation]:
-    """Ids of confirmations whose company contains ``text``, newest first, at most
-    :data:`COMPANY_MATCHES`. Asked on its own, so that SQLite scans only the company
-    index (not the table with its bodies) and PostgreSQL uses its trigram index."""
+    """Ids of confirmations whose company contains ``text``, at most
+    :data:`COMPANY_MATCHES` (a word in every name, like "GmbH", finds only some). Asked
+    on its own, so that SQLite scans only the company index (not the table with its
+    bodies) and PostgreSQL uses its trigram index."""
     found = Confirmation.objects.filter(company__icontains=text).values_list("pk", flat=True)
-    return found.order_by("-pk")[:COMPANY_MATCHES]
+    # No ORDER BY here: it would make SQLite walk the table instead of the index.
+    return found.order_by()[:COMPANY_MATCHES]
 
 
 def summary(row: Confirmation) -> dict[str, Any]:
