@@ -1,0 +1,553 @@
+"""Benchmark: the intake server's throughput and latency for new confirmations and replays.
+
+Not a test: it prints figures. Targets: at least 200 new confirmations/s on each
+database and a p99 of at most 150 ms, with 32 concurrent keep-alive clients.
+
+    .venv/bin/python benchmarks/intake_bench.py [--db sqlite|postgres|both] [--seconds 10]
+        [--connections 32] [--workers 2] [--threads 8] [--tls] [--sweep]
+
+Per database it starts ``python -m intake_server serve`` as the product runs it, on a
+fresh data folder and a fresh database (a SQLite file, or a new PostgreSQL database on
+``INTELLEKTA_TEST_POSTGRES_URL``, dropped afterwards), with the rate limits off and
+``DJANGO_SETTINGS_MODULE=benchmarks.intake_floor_settings``: the product's settings plus
+``POST /floor``, which answers 201 without the schema or the database. Then, with wrk:
+
+- new:    every request a different real confirmation (tests.server.records.real_record,
+          exactly as the helper sends it), each body used once; then ``verify``, and the
+          stored rows are counted: at least the 201 answers, at most one more per
+          connection (wrk stops with requests in flight that the server still stores);
+- replay: the same stored confirmations again, same key and body (answered 200);
+- floor:  the same load on ``/floor``: what the stack costs without our own work.
+
+Besides req/s and latency it prints the CPU time of the server's processes per answer,
+which stays fair when other programs load the machine (it warns when they do).
+``--sweep`` runs only the new phase for several ``--workers``/``--threads`` pairs.
+Needs wrk (``apt-get install wrk``); every server started is stopped and every database
+dropped, also on Ctrl+C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.server.conftest import URL_PATH, free_port, intake_env  # noqa: E402
+from tests.server.records import real_record  # noqa: E402
+
+POSTGRES_URL = os.environ.get(
+    "INTELLEKTA_TEST_POSTGRES_URL", "postgresql://intake:intake@127.0.0.1:5432/intake"
+)
+FLOOR_PATH = "/floor"
+FLOOR_SETTINGS = "benchmarks.intake_floor_settings"
+TARGET_RATE = 200.0  # new confirmations per second, on each database
+TARGET_P99_MS = 150.0
+SWEEP_WORKERS = (2, 3, 4)
+SWEEP_THREADS = (1, 2, 4, 8, 16)
+WRK_INSTALL = "apt-get install -y wrk  (Debian/Ubuntu; brew install wrk on macOS)"
+
+# One wrk thread state per wrk thread: it takes every n-th line of the pool file, so no
+# two threads send the same body, and counts the answers by status for done().
+LUA = r"""
+local counter = 0
+local threads = {}
+local keys, bodies = {}, {}
+local n, i = 0, 0
+
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  mode = args[1]
+  local nthreads = tonumber(args[3])
+  local lineno = 0
+  for line in io.lines(args[2]) do
+    if lineno % nthreads == tid then
+      local tab = line:find("\t", 1, true)
+      keys[#keys + 1] = '"' .. line:sub(1, tab - 1) .. '"'
+      bodies[#bodies + 1] = line:sub(tab + 1)
+    end
+    lineno = lineno + 1
+  end
+  n = #bodies
+  path = (mode == "floor") and "FLOOR_PATH" or "URL_PATH"
+  s201, s200, sother, used, exhausted, bad = 0, 0, 0, 0, 0, ""
+end
+
+function request()
+  if i >= n and mode == "new" and exhausted == 0 then
+    exhausted = 1  -- each body only once: stop this thread, the rest would be replays
+    wrk.thread:stop()
+  end
+  local k = (i % n) + 1
+  i = i + 1
+  used = i
+  local headers = {["Content-Type"] = "application/json", ["Idempotency-Key"] = keys[k]}
+  return wrk.format("POST", path, headers, bodies[k])
+end
+
+function response(status, headers, body)
+  if status == 201 then s201 = s201 + 1
+  elseif status == 200 then s200 = s200 + 1
+  else
+    sother = sother + 1
+    if bad == "" then bad = status .. " " .. string.sub(body or "", 1, 300) end
+  end
+end
+
+function done(summary, latency, requests)
+  local t = {s201 = 0, s200 = 0, sother = 0, used = 0, exhausted = 0}
+  local bad_all = ""
+  for _, thread in ipairs(threads) do
+    for name, _ in pairs(t) do t[name] = t[name] + (thread:get(name) or 0) end
+    local b = thread:get("bad")
+    if b and b ~= "" and bad_all == "" then bad_all = b end
+  end
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH requests=%d duration_us=%d p50_us=%d p99_us=%d non2xx=%d connect=%d read=%d " ..
+    "write=%d timeout=%d s201=%d s200=%d sother=%d used=%d exhausted=%d\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.status, e.connect, e.read, e.write, e.timeout, t.s201, t.s200, t.sother, t.used,
+    t.exhausted))
+  if bad_all ~= "" then
+    io.write("BENCH_BAD " .. string.gsub(bad_all, "\n", " ") .. "\n")
+  end
+end
+"""
+
+
+@dataclass
+class Load:
+    """One wrk run, from the line its done() prints."""
+
+    phase: str
+    requests: int = 0
+    seconds: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    non2xx: int = 0
+    socket_errors: int = 0
+    created: int = 0  # 201
+    replayed: int = 0  # 200
+    used: int = 0  # bodies taken from the pool
+    exhausted: int = 0  # wrk threads that ran out of new bodies
+    bad: str = ""  # the first non-2xx answer
+    cpu_ms: float = 0.0  # the server's CPU time per answer (its processes, not the database's)
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # printed loudly; exit 1
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def errors(self) -> int:
+        wrong = self.created if self.phase == "replay" else 0  # a replay must never store
+        wrong += self.replayed if self.phase == "new" else 0  # a new body must store
+        return self.non2xx + self.socket_errors + wrong
+
+    def verdict(self) -> str:
+        if self.phase != "new":
+            return ""
+        met = self.rate >= TARGET_RATE and self.p99_ms <= TARGET_P99_MS and not self.errors
+        return "PASS" if met else "MISS"
+
+
+def need_wrk() -> str:
+    found = shutil.which("wrk")
+    if not found:
+        sys.exit(f"intake_bench: wrk is not installed. Install it: {WRK_INSTALL}")
+    return found
+
+
+def write_pool(path: Path, count: int, start: int) -> None:
+    """``count`` real confirmations, one ``submission_id<TAB>body`` per line."""
+    with path.open("wb") as out:
+        for number in range(start, start + count):
+            built = real_record(session_id=str(1_000_000_000 + number))
+            assert b"\n" not in built.payload and b"\t" not in built.payload
+            out.write(built.submission_id.encode() + b"\t" + built.payload + b"\n")
+
+
+def make_tls(folder: Path) -> tuple[Path, Path, Path]:
+    """A trustme CA and a certificate for 127.0.0.1: (ca, cert chain, key)."""
+    import trustme
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    ca_pem, cert_pem, key_pem = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
+    ca.cert_pem.write_to_path(str(ca_pem))
+    cert.private_key_pem.write_to_path(str(key_pem))
+    cert.cert_chain_pems[0].write_to_path(str(cert_pem))
+    for extra in cert.cert_chain_pems[1:]:
+        extra.write_to_path(str(cert_pem), append=True)
+    return ca_pem, cert_pem, key_pem
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """The URL of a new PostgreSQL database, dropped afterwards."""
+    import psycopg
+
+    def admin() -> psycopg.Connection[tuple[object, ...]]:
+        try:
+            return psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5)
+        except psycopg.OperationalError as exc:
+            if "does not exist" not in str(exc):
+                raise
+        # The URL's own database may not exist yet: the server's maintenance one does.
+        return psycopg.connect(base + "/postgres", autocommit=True, connect_timeout=5)
+
+    base, _slash, _name = POSTGRES_URL.rpartition("/")
+    name = f"intake_bench_{uuid.uuid4().hex[:12]}"
+    with admin() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def stored_ids(database_url: str) -> list[str]:
+    """The submission ids the server stored, in ledger order (read directly)."""
+    query = "SELECT submission_id FROM api_confirmation ORDER BY seq"
+    if database_url.startswith("sqlite"):
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as conn:
+            return [row[0] for row in conn.execute(query)]
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        return [row[0] for row in conn.execute(query)]
+
+
+class Server:
+    """``python -m intake_server serve`` in its own process group; stop() always ends it."""
+
+    def __init__(self, env: dict[str, str], workers: int, threads: int,
+                 tls: tuple[Path, Path, Path] | None) -> None:  # fmt: skip
+        self.env, self.workers, self.threads, self.tls = env, workers, threads, tls
+        self.port = free_port()
+        self.log = Path(env["INTELLEKTA_INTAKE_DATA_DIR"]) / "serve.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        # --no-purge: the daily purge's first run (a minute after start) stays out of it.
+        args = ["serve", "--port", str(self.port), "--workers", str(self.workers),
+                "--threads", str(self.threads), "--no-purge"]  # fmt: skip
+        if self.tls:
+            args += ["--certfile", str(self.tls[1]), "--keyfile", str(self.tls[2])]
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "intake_server", *args], env=self.env, cwd=REPO,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        context = ssl.create_default_context(cafile=str(self.tls[0])) if self.tls else None
+        opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"serve exited:\n{self.log_text()}")
+            try:
+                with opener.open(self.base + "/readyz", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"serve did not become ready:\n{self.log_text()}")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server's processes (master and workers) so far."""
+        import psutil
+
+        assert self.process is not None
+        root = psutil.Process(self.process.pid)
+        total = 0.0
+        for proc in [root, *root.children(recursive=True)]:
+            try:
+                times = proc.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
+        return total
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+_BENCH_LINE = re.compile(r"^BENCH (.*)$", re.M)
+
+
+def run_wrk(wrk: str, lua: Path, base: str, phase: str, pool: Path, seconds: int,
+            connections: int, wrk_threads: int) -> Load:  # fmt: skip
+    mode = "floor" if phase == "floor" else phase
+    command = [wrk, f"-t{wrk_threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+               "--latency", "-s", str(lua), base,
+               "--", mode, str(pool), str(wrk_threads)]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    found = _BENCH_LINE.search(done.stdout)
+    if done.returncode != 0 or not found:
+        raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    values = {k: int(v) for k, v in (item.split("=") for item in found[1].split())}
+    bad = re.search(r"^BENCH_BAD (.*)$", done.stdout, re.M)
+    return Load(
+        phase=phase,
+        requests=values["requests"],
+        seconds=values["duration_us"] / 1e6,
+        p50_ms=values["p50_us"] / 1000,
+        p99_ms=values["p99_us"] / 1000,
+        non2xx=values["non2xx"],
+        socket_errors=values["connect"] + values["read"] + values["write"] + values["timeout"],
+        created=values["s201"],
+        replayed=values["s200"],
+        used=values["used"],
+        exhausted=values["exhausted"],
+        bad=bad[1] if bad else "",
+    )
+
+
+@dataclass
+class Setup:
+    wrk: str
+    lua: Path
+    warm_pool: Path
+    new_pool: Path
+    folder: Path
+    args: argparse.Namespace
+    tls: tuple[Path, Path, Path] | None
+
+
+def bench_database(setup: Setup, database: str, workers: int, threads: int,
+                   phases: tuple[str, ...]) -> list[Load]:  # fmt: skip
+    """Start one server on a fresh database and run ``phases`` against it."""
+    args = setup.args
+    with database_url(database, setup.folder) as (url, data_dir):
+        env = intake_env(data_dir, url, rate_limit_address="off", rate_limit_token="off")
+        env["DJANGO_SETTINGS_MODULE"] = args.settings
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+        server = Server(env, workers, threads, setup.tls)
+        try:
+            server.start()
+            return run_phases(setup, server, url, env, phases)
+        finally:
+            server.stop()
+            if args.keep_logs:
+                shutil.copy(server.log, Path(args.keep_logs) / f"serve-{database}.log")
+
+
+@contextmanager
+def database_url(database: str, folder: Path) -> Iterator[tuple[str, Path]]:
+    data_dir = Path(tempfile.mkdtemp(prefix=f"{database}-", dir=folder))
+    try:
+        if database == "sqlite":
+            yield f"sqlite:///{data_dir / 'intake.sqlite3'}", data_dir
+        else:
+            with postgres_database() as url:
+                yield url, data_dir
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def settle(url: str, timeout: float = 60) -> list[str]:
+    """The stored ids once the server has finished what wrk left in flight at its stop."""
+    ids, quiet, deadline = stored_ids(url), 0, time.monotonic() + timeout
+    while quiet < 4 and time.monotonic() < deadline:
+        time.sleep(0.25)
+        again = stored_ids(url)
+        quiet = quiet + 1 if len(again) == len(ids) else 0
+        ids = again
+    return ids
+
+
+def run_phases(setup: Setup, server: Server, url: str, env: dict[str, str],
+               phases: tuple[str, ...]) -> list[Load]:  # fmt: skip
+    args = setup.args
+
+    def load(phase: str, pool: Path, seconds: int) -> Load:
+        cpu = server.cpu_seconds()
+        result = run_wrk(setup.wrk, setup.lua, server.base, phase, pool, seconds,
+                         args.connections, args.wrk_threads)  # fmt: skip
+        time.sleep(0.5)  # let the server answer what was in flight before the next phase
+        result.cpu_ms = (server.cpu_seconds() - cpu) * 1000 / max(1, result.requests)
+        return result
+
+    # Warm-up: every worker imports, compiles the schema and opens its connection.
+    load("floor", setup.warm_pool, 1)
+    load("new", setup.warm_pool, args.warmup)
+    before = len(settle(url))
+    results: list[Load] = []
+    new = load("new", setup.new_pool, args.seconds)
+    results.append(new)
+    if new.exhausted:
+        new.problems.append(f"the pool of new bodies ran out in {new.exhausted} wrk "
+                            "thread(s): raise --max-rate")  # fmt: skip
+    ids = settle(url)
+    # wrk stops with up to one request per connection in flight: the server stores it,
+    # wrk never counts its answer. So: 201 answers <= new rows <= requests wrk made.
+    rows = len(ids) - before
+    in_flight = rows - new.created
+    if not 0 <= in_flight <= min(args.connections, new.used - new.created):
+        new.problems.append(f"{rows} new rows stored, but {new.created} answers were 201 "
+                            f"and wrk made {new.used} requests")  # fmt: skip
+    verified = subprocess.run([sys.executable, "-m", "intake_server", "verify"], env=env,
+                              cwd=REPO, capture_output=True, text=True, check=False)  # fmt: skip
+    checked = re.search(r"(\d+) entries checked", verified.stdout)
+    if verified.returncode != 0 or not checked or int(checked[1]) != len(ids):
+        new.problems.append(f"verify: {(verified.stdout + verified.stderr).strip()}")
+    else:
+        new.notes.append(f"verify: ledger intact, {checked[1]} entries; {rows} rows stored "
+                         f"= {new.created} answered 201 + {in_flight} in flight at wrk's stop "
+                         f"(+ {before} from the warm-up)")  # fmt: skip
+    if "replay" in phases:
+        replay_pool = setup.folder / "replay.pool"
+        stored = set(ids)
+        with setup.new_pool.open("rb") as source, replay_pool.open("wb") as out:
+            out.writelines(line for line in source if line.split(b"\t", 1)[0].decode() in stored)
+        results.append(load("replay", replay_pool, args.seconds))
+    if "floor" in phases:
+        results.append(load("floor", setup.new_pool, args.seconds))
+    for result in results:
+        if result.non2xx:
+            result.problems.append(f"{result.non2xx} non-2xx answers, first: {result.bad}")
+        if result.socket_errors:
+            result.problems.append(f"{result.socket_errors} socket errors or timeouts")
+        if result.phase == "new" and result.replayed:
+            result.problems.append(f"{result.replayed} new bodies were answered 200 (replay)")
+        if result.phase == "replay" and result.created:
+            result.problems.append(f"{result.created} replays were stored anew (201)")
+    return results
+
+
+def print_table(rows: list[tuple[str, Load]], title: str) -> None:
+    print(f"\n{title}")
+    header = f"{'database':<11} {'phase':<7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+    header += f"{'errors':>7} {'cpu ms/req':>10}"
+    print(header + f"  target (>= {TARGET_RATE:.0f}/s, p99 <= {TARGET_P99_MS:.0f} ms)")
+    for name, r in rows:
+        print(f"{name:<11} {r.phase:<7} {r.rate:>8.1f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} "
+              f"{r.errors:>7} {r.cpu_ms:>10.2f}  {r.verdict()}")  # fmt: skip
+    print("cpu ms/req: CPU time of the intake server's processes per answer (not the "
+          "database server's, not wrk's)")  # fmt: skip
+    for name, r in rows:
+        for note in r.notes:
+            print(f"   {name} {r.phase}: {note}")
+        for problem in r.problems:
+            print(f"!! {name} {r.phase}: ERROR: {problem}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--seconds", type=int, default=10, help="per phase (default 10)")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of new posts first")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
+    parser.add_argument("--wrk-threads", type=int, default=1, help="wrk's threads (default 1)")
+    parser.add_argument(
+        "--max-rate",
+        type=int,
+        default=1000,
+        help="new bodies generated per second of a phase (default 1000)",
+    )
+    parser.add_argument("--tls", action="store_true", help="HTTPS with a trustme certificate")
+    parser.add_argument(
+        "--sweep", action="store_true", help="new phase only, for workers 2,3,4 x threads 1-16"
+    )
+    parser.add_argument(
+        "--settings",
+        default=FLOOR_SETTINGS,
+        help="Django settings to serve (a module that star-imports "
+        f"{FLOOR_SETTINGS}, to try a change without editing intake_server)",
+    )
+    parser.add_argument("--in", dest="folder", default=None, help="folder for the data")
+    parser.add_argument("--keep-logs", default="", help="copy the server logs to this folder")
+    args = parser.parse_args()
+    wrk = need_wrk()
+    # kill (SIGTERM) cleans up like Ctrl+C: servers stopped, databases dropped.
+    signal.signal(signal.SIGTERM, lambda _signo, _frame: sys.exit(143))
+    busy = os.getloadavg()[0]
+    if busy > 0.5:
+        print(f"!! load average {busy:.1f} before the run: other programs use the CPUs, so "
+              "the figures are low; cpu ms/req is the fairer one then")  # fmt: skip
+    databases = ("sqlite", "postgres") if args.db == "both" else (args.db,)
+    with tempfile.TemporaryDirectory(prefix="intake-bench-", dir=args.folder) as name:
+        folder = Path(name)
+        lua = folder / "intake.lua"
+        lua.write_text(LUA.replace("FLOOR_PATH", FLOOR_PATH).replace("URL_PATH", URL_PATH))
+        started = time.perf_counter()
+        warm_pool, new_pool = folder / "warm.pool", folder / "new.pool"
+        write_pool(warm_pool, int(args.warmup * args.max_rate) + 1, 0)
+        write_pool(new_pool, int(args.seconds * args.max_rate), 10_000_000)
+        print(f"generated {int((args.warmup + args.seconds) * args.max_rate)} real "
+              f"confirmations in {time.perf_counter() - started:.1f} s")  # fmt: skip
+        setup = Setup(wrk, lua, warm_pool, new_pool, folder, args,
+                      make_tls(folder) if args.tls else None)  # fmt: skip
+        scheme = "https" if args.tls else "http"
+        print(f"{os.cpu_count()} CPUs, {args.connections} keep-alive connections, "
+              f"{args.seconds:g} s per phase, {scheme}, data in {folder}")  # fmt: skip
+        if args.sweep:
+            rows = []
+            combinations = itertools.product(databases, SWEEP_WORKERS, SWEEP_THREADS)
+            for database, workers, threads in combinations:
+                (new,) = bench_database(setup, database, workers, threads, ("new",))
+                rows.append((f"{database[:2]} {workers}x{threads}", new))
+                print(f"  {database} workers={workers} threads={threads}: {new.rate:.1f}/s "
+                      f"p50 {new.p50_ms:.1f} ms p99 {new.p99_ms:.1f} ms", flush=True)  # fmt: skip
+            print_table(rows, "new confirmations by workers x threads")
+            return 0
+        rows = []
+        for database in databases:
+            for result in bench_database(setup, database, args.workers, args.threads,
+                                         ("new", "replay", "floor")):  # fmt: skip
+                rows.append((database, result))
+        title = f"workers={args.workers} threads={args.threads}, load average {busy:.1f} before"
+        print_table(rows, f"{title}, {os.getloadavg()[0]:.1f} after")
+    failed = any(r.verdict() == "MISS" or r.errors or r.problems for _name, r in rows)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    try:
+        raise SystemExit(main())
+    except KeyboardInterrupt:
+        print("\nintake_bench: interrupted; every server was stopped.", file=sys.stderr)
+        raise SystemExit(130) from None
