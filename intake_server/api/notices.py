@@ -43,3 +43,16 @@ def register(path: str) -> list[tuple[Notice, bool, int]]:
 
 def find(notice_id: str, version: str, sha256: str) -> NoticeText | None:
     return NoticeText.objects.filter(notice_id=notice_id, version=version, sha256=sha256).first()
+
+
+#: Texts known to this process. Only hits are kept: a text is never removed once
+#: registered, while a text registered by another process must count at once.
+_KNOWN: set[tuple[str, str, str]] = set()
+
+
+def is_known(notice_id: str, version: str, sha256: str) -> bool:
+    """Whether the server knows this text; asks the database once per text and process."""
+    key = (notice_id, version, sha256)
+    if key not in _KNOWN and find(*key) is not None:
+        _KNOWN.add(key)
+    return key in _KNOWN

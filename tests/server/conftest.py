@@ -73,6 +73,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_database"))
 
 
+@pytest.fixture(autouse=True)
+def _forget_known_notices() -> None:
+    """Each test's database starts empty, so the process's memory of texts must too."""
+    from intake_server.api import notices
+
+    notices._KNOWN.clear()
+
+
 @pytest.fixture
 def builtin_notices(db: None) -> None:
     """The helper's built-in texts, as ``migrate`` registers them (tests that flush the
