@@ -13,7 +13,7 @@ Target: the queue and every kind of search under 200 ms.
 from __future__ import annotations
 
 import argparse
-import os
+import contextlib
 import statistics
 import subprocess
 import sys
@@ -25,9 +25,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 TARGET_MS = 200.0
-POSTGRES_URL = os.environ.get(
-    "INTELLEKTA_TEST_POSTGRES_URL", "postgresql://intake:intake@127.0.0.1:54329/intake"
-)
 
 
 def fill(count: int) -> dict[str, str]:
@@ -117,27 +114,17 @@ def measure(count: int, runs: int) -> None:
 
 def run_on(db: str, count: int, runs: int) -> int:
     """One database in a child process: Django's settings are read once per process."""
-    with tempfile.TemporaryDirectory() as folder:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("INTELLEKTA_INTAKE_")}
-        env.update(INTELLEKTA_INTAKE_DATA_DIR=folder, INTELLEKTA_INTAKE_LOG_LEVEL="warning",
-                   DJANGO_SETTINGS_MODULE="intake_server.settings",
-                   INTELLEKTA_INTAKE_ALLOWED_HOSTS="testserver")  # fmt: skip
-        name = ""
-        if db == "postgres":
-            import psycopg
+    from tests.server.conftest import fresh_postgres_database, intake_env
 
-            name = f"intake_bench_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-            env["INTELLEKTA_INTAKE_DATABASE_URL"] = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as stack:
+        url = (
+            stack.enter_context(fresh_postgres_database("intake_bench")) if db == "postgres" else ""
+        )
+        env = intake_env(Path(folder), url, log_level="warning", allowed_hosts="testserver")
+        env["DJANGO_SETTINGS_MODULE"] = "intake_server.settings"
         print(f"{db}:")
-        try:
-            return subprocess.run([sys.executable, __file__, "--child", str(count), str(runs)],
-                                  env=env, cwd=REPO, check=False).returncode  # fmt: skip
-        finally:
-            if name:
-                with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return subprocess.run([sys.executable, __file__, "--child", str(count), str(runs)],
+                              env=env, cwd=REPO, check=False).returncode  # fmt: skip
 
 
 def main() -> int:

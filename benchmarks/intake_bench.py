@@ -35,13 +35,10 @@ import re
 import shutil
 import signal
 import sqlite3
-import ssl
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -50,12 +47,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.server.conftest import URL_PATH, free_port, intake_env  # noqa: E402
+from tests.server.conftest import (  # noqa: E402
+    URL_PATH,
+    ServerProcess,
+    Tls,
+    fresh_postgres_database,
+    intake_env,
+    make_server_tls,
+)
 from tests.server.records import real_record  # noqa: E402
 
-POSTGRES_URL = os.environ.get(
-    "INTELLEKTA_TEST_POSTGRES_URL", "postgresql://intake:intake@127.0.0.1:5432/intake"
-)
 FLOOR_PATH = "/floor"
 FLOOR_SETTINGS = "benchmarks.intake_floor_settings"
 TARGET_RATE = 200.0  # new confirmations per second, on each database
@@ -191,46 +192,6 @@ def write_pool(path: Path, count: int, start: int) -> None:
             out.write(built.submission_id.encode() + b"\t" + built.payload + b"\n")
 
 
-def make_tls(folder: Path) -> tuple[Path, Path, Path]:
-    """A trustme CA and a certificate for 127.0.0.1: (ca, cert chain, key)."""
-    import trustme
-
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    ca_pem, cert_pem, key_pem = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
-    ca.cert_pem.write_to_path(str(ca_pem))
-    cert.private_key_pem.write_to_path(str(key_pem))
-    cert.cert_chain_pems[0].write_to_path(str(cert_pem))
-    for extra in cert.cert_chain_pems[1:]:
-        extra.write_to_path(str(cert_pem), append=True)
-    return ca_pem, cert_pem, key_pem
-
-
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    """The URL of a new PostgreSQL database, dropped afterwards."""
-    import psycopg
-
-    def admin() -> psycopg.Connection[tuple[object, ...]]:
-        try:
-            return psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5)
-        except psycopg.OperationalError as exc:
-            if "does not exist" not in str(exc):
-                raise
-        # The URL's own database may not exist yet: the server's maintenance one does.
-        return psycopg.connect(base + "/postgres", autocommit=True, connect_timeout=5)
-
-    base, _slash, _name = POSTGRES_URL.rpartition("/")
-    name = f"intake_bench_{uuid.uuid4().hex[:12]}"
-    with admin() as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with admin() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def stored_ids(database_url: str) -> list[str]:
     """The submission ids the server stored, in ledger order (read directly)."""
     query = "SELECT submission_id FROM api_confirmation ORDER BY seq"
@@ -243,46 +204,8 @@ def stored_ids(database_url: str) -> list[str]:
         return [row[0] for row in conn.execute(query)]
 
 
-class Server:
-    """``python -m intake_server serve`` in its own process group; stop() always ends it."""
-
-    def __init__(self, env: dict[str, str], workers: int, threads: int,
-                 tls: tuple[Path, Path, Path] | None) -> None:  # fmt: skip
-        self.env, self.workers, self.threads, self.tls = env, workers, threads, tls
-        self.port = free_port()
-        self.log = Path(env["INTELLEKTA_INTAKE_DATA_DIR"]) / "serve.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base(self) -> str:
-        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        # --no-purge: the daily purge's first run (a minute after start) stays out of it.
-        args = ["serve", "--port", str(self.port), "--workers", str(self.workers),
-                "--threads", str(self.threads), "--no-purge"]  # fmt: skip
-        if self.tls:
-            args += ["--certfile", str(self.tls[1]), "--keyfile", str(self.tls[2])]
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "intake_server", *args], env=self.env, cwd=REPO,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
-        context = ssl.create_default_context(cafile=str(self.tls[0])) if self.tls else None
-        opener = urllib.request.build_opener(
-            urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
-        )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"serve exited:\n{self.log_text()}")
-            try:
-                with opener.open(self.base + "/readyz", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"serve did not become ready:\n{self.log_text()}")
+class Server(ServerProcess):
+    """The test suite's ``serve`` process, plus the CPU time its processes used."""
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the server's processes (master and workers) so far."""
@@ -298,19 +221,6 @@ class Server:
                 continue
             total += times.user + times.system
         return total
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 _BENCH_LINE = re.compile(r"^BENCH (.*)$", re.M)
@@ -352,7 +262,7 @@ class Setup:
     new_pool: Path
     folder: Path
     args: argparse.Namespace
-    tls: tuple[Path, Path, Path] | None
+    tls: Tls | None
 
 
 def bench_database(setup: Setup, database: str, workers: int, threads: int,
@@ -363,7 +273,8 @@ def bench_database(setup: Setup, database: str, workers: int, threads: int,
         env = intake_env(data_dir, url, rate_limit_address="off", rate_limit_token="off")
         env["DJANGO_SETTINGS_MODULE"] = args.settings
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-        server = Server(env, workers, threads, setup.tls)
+        # --no-purge: the daily purge's first run (a minute after start) stays out of it.
+        server = Server(env, setup.tls, workers, ("--threads", str(threads), "--no-purge"))
         try:
             server.start()
             return run_phases(setup, server, url, env, phases)
@@ -380,7 +291,7 @@ def database_url(database: str, folder: Path) -> Iterator[tuple[str, Path]]:
         if database == "sqlite":
             yield f"sqlite:///{data_dir / 'intake.sqlite3'}", data_dir
         else:
-            with postgres_database() as url:
+            with fresh_postgres_database("intake_bench") as url:
                 yield url, data_dir
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -520,7 +431,7 @@ def main() -> int:
         print(f"generated {int((args.warmup + args.seconds) * args.max_rate)} real "
               f"confirmations in {time.perf_counter() - started:.1f} s")  # fmt: skip
         setup = Setup(wrk, lua, warm_pool, new_pool, folder, args,
-                      make_tls(folder) if args.tls else None)  # fmt: skip
+                      make_server_tls(folder) if args.tls else None)  # fmt: skip
         scheme = "https" if args.tls else "http"
         print(f"{os.cpu_count()} CPUs, {args.connections} keep-alive connections, "
               f"{args.seconds:g} s per phase, {scheme}, data in {folder}")  # fmt: skip

@@ -16,6 +16,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,19 +51,28 @@ def need_postgres() -> None:
     pytest.skip(message)
 
 
-@pytest.fixture
-def postgres_database() -> Iterator[str]:
-    """The URL of a new, empty PostgreSQL database, dropped afterwards."""
+@contextmanager
+def fresh_postgres_database(prefix: str = "intake_t") -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database on :data:`POSTGRES_URL`'s server,
+    dropped afterwards (for the tests and the benchmarks)."""
     import psycopg
 
-    need_postgres()
-    name = f"intake_t_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     base, _slash, _old = POSTGRES_URL.rpartition("/")
-    yield f"{base}/{name}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_database() -> Iterator[str]:
+    need_postgres()
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -100,9 +110,8 @@ class Tls:
         return ssl.create_default_context(cafile=str(self.ca_pem))
 
 
-@pytest.fixture(scope="session")
-def server_tls(tmp_path_factory: pytest.TempPathFactory) -> Tls:
-    folder = tmp_path_factory.mktemp("server-tls")
+def make_server_tls(folder: Path) -> Tls:
+    """A trustme CA and a certificate for 127.0.0.1 and localhost, as PEM files."""
     ca = trustme.CA()
     cert = ca.issue_cert("127.0.0.1", "localhost")
     tls = Tls(folder / "ca.pem", folder / "cert.pem", folder / "key.pem")
@@ -112,6 +121,11 @@ def server_tls(tmp_path_factory: pytest.TempPathFactory) -> Tls:
     for extra in cert.cert_chain_pems[1:]:
         extra.write_to_path(str(tls.cert_pem), append=True)
     return tls
+
+
+@pytest.fixture(scope="session")
+def server_tls(tmp_path_factory: pytest.TempPathFactory) -> Tls:
+    return make_server_tls(tmp_path_factory.mktemp("server-tls"))
 
 
 def free_port() -> int:
@@ -145,6 +159,8 @@ class ServerProcess:
     env: dict[str, str]
     tls: Tls | None
     workers: int = 2
+    #: More ``serve`` options, e.g. ``("--threads", "4", "--no-purge")``.
+    options: tuple[str, ...] = ()
     port: int = field(default_factory=free_port)
     log: Path | None = None
     process: subprocess.Popen[bytes] | None = None
@@ -165,7 +181,7 @@ class ServerProcess:
         return args
 
     def start(self) -> ServerProcess:
-        args = ["serve", "--port", str(self.port), "--workers", str(self.workers)]
+        args = ["serve", "--port", str(self.port), "--workers", str(self.workers), *self.options]
         if self.tls:
             args += ["--certfile", str(self.tls.cert_pem), "--keyfile", str(self.tls.key_pem)]
         self.log = Path(self.env["INTELLEKTA_INTAKE_DATA_DIR"]) / f"serve-{self.port}.log"
