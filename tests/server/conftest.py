@@ -64,8 +64,23 @@ def fresh_postgres_database(prefix: str = "intake_t") -> Iterator[str]:
     try:
         yield f"{base}/{name}"
     finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(name)
+
+
+def _drop_database(name: str, attempts: int = 5) -> None:
+    """DROP ... WITH (FORCE), again if a last connection of a stopped server was still
+    being taken down (ObjectInUse)."""
+    import psycopg
+
+    for attempt in range(attempts):
+        try:
+            with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except psycopg.errors.ObjectInUse:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture
