@@ -19,15 +19,22 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import secrets
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.db import IntegrityError, connection, transaction
 
 from intake_server.api.models import ChainHead, Checkpoint, Confirmation
+
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's busy handler alone
+    fcntl = None  # type: ignore[assignment]
 
 GENESIS = "0" * 64
 #: Crockford's base32 without the letters that read like digits (I, L, O) and U.
@@ -80,14 +87,60 @@ def _locked_head_row() -> tuple[int, str]:
 
 
 _RECEIPT_ATTEMPTS = 5
-_SQLITE_WRITERS = threading.Lock()
+#: At most this many confirmations are stored in one transaction.
+MAX_BATCH = 64
 
 
-def _writers_queue() -> contextlib.AbstractContextManager[object]:
-    """On SQLite, this process's threads queue for the write lock here, in order: in
-    SQLite's own busy handler they would sleep in growing steps and miss the moment it
-    frees (a p99 of seconds). PostgreSQL queues them on the head row's lock itself."""
-    return _SQLITE_WRITERS if connection.vendor == "sqlite" else contextlib.nullcontext()
+@dataclass(frozen=True)
+class _Pending:
+    scope: str
+    submission_id: str
+    row: Confirmation
+    result: Future[tuple[Confirmation, bool]] = field(default_factory=Future)
+
+
+class _GroupCommit:
+    """Appends of one process's threads share transactions: while one thread (the
+    leader) stores, the others queue, and the next leader stores all of them at once,
+    with one lock of the chain head and one commit (one fsync) for the lot.
+
+    So the head is locked once per batch instead of once per confirmation, which is what
+    limits throughput and, under load, the latency of everyone waiting behind it. The
+    leader uses its own database connection, so a caller's transaction (a test, a
+    command) is simply joined. Processes still queue for the head between them.
+    """
+
+    def __init__(self) -> None:
+        self._turn = threading.Condition()
+        self._waiting: list[_Pending] = []
+        self._storing = False
+
+    def append(self, pending: _Pending) -> tuple[Confirmation, bool]:
+        with self._turn:
+            self._waiting.append(pending)
+            while self._storing and not pending.result.done():
+                self._turn.wait()
+            if pending.result.done():
+                return pending.result.result()
+            self._storing = True
+            self._waiting.remove(pending)  # the leader's own, then the longest waiting
+            batch = [pending, *self._waiting[: MAX_BATCH - 1]]
+            del self._waiting[: MAX_BATCH - 1]
+        try:
+            for item, result in zip(batch, _store(batch), strict=True):
+                item.result.set_result(result)
+        except BaseException as exc:  # every waiting request gets the failure, not a hang
+            for item in batch:
+                if not item.result.done():
+                    item.result.set_exception(exc)
+        finally:
+            with self._turn:
+                self._storing = False
+                self._turn.notify_all()
+        return pending.result.result()
+
+
+_GROUP = _GroupCommit()
 
 
 def append(
@@ -96,41 +149,101 @@ def append(
     """Store the confirmation ``build()`` makes as the next entry, unless this submission
     is stored already. Returns ``(row, created)``. Thread- and process-safe.
 
-    Everything that does not need the chain head happens before its lock is taken; under
-    the lock there are three statements (head, INSERT, UPDATE) and the commit. A second
-    store of the same submission, or a receipt id already given, fails the INSERT on its
-    unique constraint; the transaction is then rolled back and the stored row returned,
-    or the append tried again with a new receipt id.
+    ``build()`` runs before any lock is taken; the entry is stored with the others that
+    arrive meanwhile (:class:`_GroupCommit`).
     """
-    row = build()
+    return _GROUP.append(_Pending(scope, submission_id, build()))
+
+
+def _store(batch: list[_Pending]) -> list[tuple[Confirmation, bool]]:
+    """One transaction for the batch: lock the head, leave out what is stored already
+    (looked up under the lock, so nothing is stored twice), then one INSERT of the new
+    rows and one UPDATE of the head. A receipt id already given fails the INSERT on its
+    unique constraint; the batch is then tried again with new receipt ids."""
+    for attempt in range(1, _RECEIPT_ATTEMPTS + 1):
+        try:
+            with _writers_turn(), transaction.atomic():
+                seq, prev = _locked_head_row()
+                stored = _stored_rows(batch)
+                results: list[tuple[Confirmation, bool]] = []
+                new: list[Confirmation] = []
+                received_at = now()
+                for item in batch:
+                    key = (item.scope, item.submission_id)
+                    if key not in stored:
+                        row = stored[key] = item.row
+                        row.receipt_id, row.received_at = new_receipt_id(), received_at
+                        seq, row.seq, row.prev_hash = seq + 1, seq + 1, prev
+                        prev = row.entry_hash = entry_hash(
+                            prev, row.receipt_id, rfc3339(received_at), row.body
+                        )
+                        new.append(row)
+                    results.append((stored[key], stored[key] is item.row))
+                if new:
+                    _insert(new)
+                    _set_head(seq, prev)
+        except IntegrityError:
+            if attempt == _RECEIPT_ATTEMPTS:
+                raise
+            continue  # a receipt id was taken: new ones
+        for row in new:
+            row._state.adding = False
+        return results
+    raise AssertionError("unreachable")
+
+
+_LOCK_FILES: dict[tuple[int, str], int] = {}
+
+
+@contextlib.contextmanager
+def _writers_turn() -> Iterator[None]:
+    """On SQLite, the server processes take turns at a blocking file lock, which hands
+    over the moment it frees. In SQLite's own busy handler a waiting process sleeps in
+    growing steps while the one that just wrote writes again (a p99 of seconds under
+    load). PostgreSQL queues them on the head row's lock. Within a process only the
+    group commit's leader comes here, and a lock file is opened per process because a
+    forked child would share its parent's lock."""
+    if connection.vendor != "sqlite" or fcntl is None:
+        yield
+        return
+    key = (os.getpid(), f"{connection.settings_dict['NAME']}-writer.lock")
+    if key not in _LOCK_FILES:
+        _LOCK_FILES[key] = os.open(key[1], os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(_LOCK_FILES[key], fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(_LOCK_FILES[key], fcntl.LOCK_UN)
+
+
+def _stored_rows(batch: list[_Pending]) -> dict[tuple[str, str], Confirmation]:
+    ids = {item.submission_id for item in batch}
+    found = Confirmation.objects.filter(submission_id__in=ids)
+    return {(row.scope, row.submission_id): row for row in found}
+
+
+def _insert(rows: list[Confirmation]) -> None:
+    """One plain INSERT for all rows: the ORM's bulk_create cost more than the query."""
     fields = [f for f in Confirmation._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
-    insert = (f"INSERT INTO {quote(Confirmation._meta.db_table)} "
-              f"({', '.join(quote(f.column) for f in fields)}) "
-              f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote('id')}")  # fmt: skip
-    update = f"UPDATE {ChainHead._meta.db_table} SET seq = %s, entry_hash = %s WHERE id = 1"
-    for _attempt in range(_RECEIPT_ATTEMPTS):
-        row.receipt_id = new_receipt_id()
-        try:
-            with _writers_queue(), transaction.atomic():
-                seq, prev = _locked_head_row()
-                row.received_at = now()
-                row.seq, row.prev_hash = seq + 1, prev
-                row.entry_hash = entry_hash(prev, row.receipt_id, rfc3339(row.received_at),
-                                            row.body)  # fmt: skip
-                values = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
-                with connection.cursor() as cursor:
-                    cursor.execute(insert, values)
-                    row.pk = cursor.fetchone()[0]
-                    cursor.execute(update, [row.seq, row.entry_hash])
-        except IntegrityError:
-            existing = Confirmation.objects.filter(scope=scope, submission_id=submission_id).first()
-            if existing is not None:
-                return existing, False
-            continue  # the receipt id was taken: another one
-        row._state.adding = False
-        return row, True
-    raise IntegrityError("no free receipt id after several attempts")
+    one = f"({', '.join(['%s'] * len(fields))})"
+    sql = (f"INSERT INTO {quote(Confirmation._meta.db_table)} "
+           f"({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES {', '.join([one] * len(rows))} "
+           f"RETURNING {quote('id')}, {quote('seq')}")  # fmt: skip
+    values = [f.get_db_prep_save(getattr(row, f.attname), connection)
+              for row in rows for f in fields]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        ids = {seq: pk for pk, seq in cursor.fetchall()}  # in no promised order
+    for row in rows:
+        row.pk = ids[row.seq]
+
+
+def _set_head(seq: int, entry: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {ChainHead._meta.db_table} SET seq = %s, entry_hash = %s "
+                       "WHERE id = 1", [seq, entry])  # fmt: skip
 
 
 @dataclass(frozen=True)
