@@ -12,7 +12,8 @@ text of :func:`rfc3339` (the one the helper was given). The first entry's ``prev
 Appends lock the :class:`ChainHead` row (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite
 takes its write lock when the transaction begins), so the chain stays linear with any
 number of server processes, and a submission looked up under that lock cannot be stored
-twice.
+twice. Confirmations that arrive while the head is held are appended together, in one
+transaction (:class:`_GroupCommit`).
 """
 
 from __future__ import annotations
