@@ -15,7 +15,7 @@ import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from helper.config.loader import POLICY_KEY
+from helper.config.raw import POLICY_KEY
 from helper.config.settings import SETTINGS, Kind, Setting
 
 WINDOWS = Path(__file__).resolve().parent / "windows"

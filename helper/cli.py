@@ -112,7 +112,7 @@ def _print_problems(cfg: config.Config) -> None:
 
 
 def prepare(argv: list[str]) -> tuple[argparse.Namespace, config.Config]:
-    """Parse the command line, start logging and load the configuration.
+    """Parse the command line, start logging, and load and check the configuration.
 
     Exits 2 on bad usage, as argparse does. Never touches Tk: for the window it runs on a
     worker thread while Tk starts.
@@ -120,6 +120,7 @@ def prepare(argv: list[str]) -> tuple[argparse.Namespace, config.Config]:
     import logging
 
     from helper import config, logs
+    from helper.commands import problems
 
     parser = build_parser(_early_language(argv), _requested_command(argv))
     args = parser.parse_args(argv)
@@ -130,6 +131,7 @@ def prepare(argv: list[str]) -> tuple[argparse.Namespace, config.Config]:
     cfg = config.load(cli=overrides)
     logs.secret_filter.add(cfg.secrets())
     logs.set_level(cfg["logging.level"])
+    problems.add_owned_problems(cfg)
     logging.getLogger(__name__).info(
         "intellekta-helper %s: %s", __version__, args.command or "window"
     )

@@ -238,30 +238,9 @@ def load(path: str | None = None, env: Mapping[str, str] | None = None) -> Serve
     env = os.environ if env is None else env
     path = path or env.get(ENV_CONFIG_FILE) or ""
     problems: list[str] = []
-    raw: dict[str, tuple[Any, str]] = {}
-    if path:
-        for key, (value, where) in _read_toml(Path(path), problems).items():
-            raw[key] = (value, where)
-    for name, value in env.items():
-        if not name.startswith(ENV_PREFIX) or name in (
-            ENV_CONFIG_FILE, ENV_SECRET_KEY, ENV_DATABASE_PASSWORD,
-        ):  # fmt: skip
-            continue
-        key = name[len(ENV_PREFIX) :].lower()
-        if key not in BY_KEY:
-            problems.append(f"Environment variable {name}: unknown setting{_suggest(key)}.")
-            continue
-        raw[key] = (value, f"environment variable {name}")
-    values: dict[str, Any] = {}
-    for setting in SETTINGS:
-        if setting.key not in raw:
-            values[setting.key] = setting.default
-            continue
-        value, where = raw[setting.key]
-        try:
-            values[setting.key] = setting.parse(value)
-        except _Bad as exc:
-            problems.append(f"{where}: {setting.key} = {value!r}: {exc}.")
+    raw = _read_toml(Path(path), problems) if path else {}
+    raw.update(_from_environment(env, problems))
+    values = _parsed(raw, problems)
     if problems:
         raise ConfigError(problems)
     values["data_dir"] = values["data_dir"] or platformdirs.user_data_dir(
@@ -272,6 +251,36 @@ def load(path: str | None = None, env: Mapping[str, str] | None = None) -> Serve
         if values[f"notice_{key}"] is None:
             values[f"notice_{key}"] = links[key]
     return ServerConfig(values, path)
+
+
+def _from_environment(env: Mapping[str, str], problems: list[str]) -> dict[str, tuple[Any, str]]:
+    """``INTELLEKTA_INTAKE_<KEY>`` values; the secrets' variables are read where used."""
+    found: dict[str, tuple[Any, str]] = {}
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX) or name in (
+            ENV_CONFIG_FILE, ENV_SECRET_KEY, ENV_DATABASE_PASSWORD,
+        ):  # fmt: skip
+            continue
+        key = name[len(ENV_PREFIX) :].lower()
+        if key not in BY_KEY:
+            problems.append(f"Environment variable {name}: unknown setting{_suggest(key)}.")
+            continue
+        found[key] = (value, f"environment variable {name}")
+    return found
+
+
+def _parsed(raw: dict[str, tuple[Any, str]], problems: list[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.key not in raw:
+            values[setting.key] = setting.default
+            continue
+        value, where = raw[setting.key]
+        try:
+            values[setting.key] = setting.parse(value)
+        except _Bad as exc:
+            problems.append(f"{where}: {setting.key} = {value!r}: {exc}.")
+    return values
 
 
 def _read_toml(path: Path, problems: list[str]) -> dict[str, tuple[Any, str]]:

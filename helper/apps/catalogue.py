@@ -1,9 +1,10 @@
 """The catalogue of applications that may show confidential data, and how processes match it.
 
 The rules are data (``catalogue.toml`` beside this module); administrators add their own
-with ``apps.extra`` and switch rules off with ``apps.ignore``. :func:`check_extra_rules`
-is the validation ``config check`` runs on ``apps.extra``; it shares the rule parser with
-the built-in catalogue, so both follow exactly the same format.
+with ``apps.extra`` and switch rules off with ``apps.ignore``. :func:`parse_extra` reads
+``apps.extra`` with the parser of the built-in catalogue, so both follow exactly the same
+format; :func:`extra_rules` does so once per configuration, for both ``config check``
+(see ``checks.py``) and :func:`load`.
 
 A :class:`Matcher` answers "which rule, if any, does this process belong to?" for one
 platform. It is pure data (no psutil), built once per scan, and safe to share.
@@ -19,7 +20,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+from weakref import WeakKeyDictionary
+
+from helper.i18n import LANGUAGES, t
 
 if TYPE_CHECKING:
     from helper.config import Config
@@ -27,7 +31,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PLATFORMS = ("windows", "macos", "linux")
-LANGUAGES = ("de", "en")
+#: The setting with the administrators' rules, and the file of the built-in ones.
+EXTRA = "apps.extra"
+BUILTIN_FILE = "catalogue.toml"
 #: Linux keeps only this many characters of a process name (TASK_COMM_LEN - 1).
 LINUX_NAME_LIMIT = 15
 _ID = re.compile(r"[a-z0-9][a-z0-9_.-]*")
@@ -35,7 +41,22 @@ _RULE_KEYS = frozenset({"id", "name", "category", "cmdline", "path", "support_to
 
 
 class RuleError(ValueError):
-    """A rule is malformed; the message names the rule and the field, in English."""
+    """A rule is malformed: a message id of ``apps.toml`` naming the rule and the field.
+
+    ``text(lang)`` is for people; ``str()`` is English, for the log.
+    """
+
+    def __init__(self, message_id: str, origin: str, **params: str) -> None:
+        super().__init__(message_id)
+        self.message_id = f"apps.rule.{message_id}"
+        self.origin = origin  # the setting or file the rules come from
+        self.params = params
+
+    def text(self, lang: str) -> str:
+        return t(self.message_id, lang, key=self.origin, **self.params)
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 @dataclass(frozen=True)
@@ -161,79 +182,92 @@ def _compile(pattern: str) -> re.Pattern[str] | None:
 # ---------------------------------------------------------------------- parsing
 
 
+@dataclass(frozen=True)
+class _Where:
+    """The rule a message is about: where it comes from, its position and its id."""
+
+    origin: str
+    number: int
+    id: str
+
+    def error(self, message_id: str, **params: str) -> RuleError:
+        where = {"number": str(self.number), "id": repr(self.id)}
+        return RuleError(message_id, self.origin, **where, **params)
+
+
 def _parse_category(key: str, raw: Mapping[str, Any]) -> Category:
     texts: dict[str, str] = {}
     for field in (f"{kind}_{lang}" for kind in ("name", "reason") for lang in LANGUAGES):
         value = raw.get(field)
         if not isinstance(value, str) or not value.strip():
-            raise RuleError(f"category {key!r}: {field!r} is missing")
+            raise RuleError("category_missing", BUILTIN_FILE, category=repr(key), field=repr(field))
         texts[field] = value.strip()
     names = {lang: texts[f"name_{lang}"] for lang in LANGUAGES}
     reasons = {lang: texts[f"reason_{lang}"] for lang in LANGUAGES}
     return Category(key, names, reasons, bool(raw.get("hidden", False)))
 
 
-def parse_rule(raw: Any, number: int, categories: Iterable[str]) -> Rule:
+def parse_rule(raw: Any, number: int, categories: Iterable[str], origin: str = EXTRA) -> Rule:
     """Check one rule (a TOML table) and build it. Raises :class:`RuleError`.
 
-    ``number`` is the rule's position counted from 1, used in the message.
+    ``number`` is the rule's position counted from 1 and ``origin`` where the rules come
+    from (``apps.extra`` or the built-in file), both used in the message.
     """
-    where = f"rule {number}"
     if not isinstance(raw, Mapping):
-        raise RuleError(f"{where}: must be a table with id, name, category and names")
+        raise RuleError("not_a_table", origin, number=str(number))
     rule_id = raw.get("id")
     if not isinstance(rule_id, str) or not _ID.fullmatch(rule_id):
-        raise RuleError(f"{where}: 'id' must be lower-case letters, digits, '_', '-' or '.', "
-                        f"for example 'praxis_software'; got {rule_id!r}")  # fmt: skip
-    where = f"rule {number} (id {rule_id!r})"
+        raise RuleError("bad_id", origin, number=str(number), got=repr(rule_id))
+    where = _Where(origin, number, rule_id)
     unknown = sorted(set(raw) - _RULE_KEYS)
     if unknown:
-        raise RuleError(f"{where}: unknown field {unknown[0]!r}; allowed are "
-                        f"{', '.join(sorted(_RULE_KEYS))}")  # fmt: skip
+        raise where.error("unknown_field", field=repr(unknown[0]),
+                          allowed=", ".join(sorted(_RULE_KEYS)))  # fmt: skip
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise RuleError(f"{where}: 'name' must be the application's name as a text")
+        raise where.error("bad_name")
     allowed = list(categories)
     category = raw.get("category")
     if category not in allowed:
-        raise RuleError(f"{where}: 'category' must be one of {', '.join(allowed)}; "
-                        f"got {category!r}")  # fmt: skip
-    names: dict[str, tuple[str, ...]] = {}
-    for platform in PLATFORMS:
-        value = raw.get(platform, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise RuleError(f"{where}: {platform!r} must be a list of names, "
-                            f"for example [\"Praxis.exe\"]")  # fmt: skip
-        names[platform] = tuple(v.strip() for v in value)
-    patterns: dict[str, str] = {}
-    for field in ("cmdline", "path"):
-        value = raw.get(field, "")
-        if not isinstance(value, str):
-            raise RuleError(f"{where}: {field!r} must be a regular expression as a text")
-        try:
-            re.compile(value)
-        except re.error as exc:
-            message = f"{where}: {field!r} is not a valid regular expression: {exc}"
-            raise RuleError(message) from None
-        patterns[field] = value
+        raise where.error("bad_category", allowed=", ".join(allowed), got=repr(category))
+    names = {platform: _names(raw, platform, where) for platform in PLATFORMS}
+    patterns = {field: _pattern(raw, field, where) for field in ("cmdline", "path")}
     support_tool = raw.get("support_tool", False)
     if not isinstance(support_tool, bool):
-        raise RuleError(f"{where}: 'support_tool' must be true or false")
+        raise where.error("bad_support_tool")
     if not any(names.values()) and not any(patterns.values()):
-        raise RuleError(f"{where}: give at least one of windows, macos, linux, cmdline or path")
+        raise where.error("no_names")
     return Rule(rule_id, name.strip(), category, names["windows"], names["macos"],
                 names["linux"], patterns["cmdline"], patterns["path"], support_tool)  # fmt: skip
 
 
-def _parse_rules(raw_rules: Any, categories: Iterable[str]) -> list[Rule]:
+def _names(raw: Mapping[str, Any], platform: str, where: _Where) -> tuple[str, ...]:
+    value = raw.get(platform, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise where.error("bad_names", field=repr(platform))
+    return tuple(v.strip() for v in value)
+
+
+def _pattern(raw: Mapping[str, Any], field: str, where: _Where) -> str:
+    value = raw.get(field, "")
+    if not isinstance(value, str):
+        raise where.error("pattern_not_text", field=repr(field))
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise where.error("bad_pattern", field=repr(field), detail=str(exc)) from None
+    return value
+
+
+def _parse_rules(raw_rules: Any, categories: Iterable[str], origin: str) -> list[Rule]:
     if not isinstance(raw_rules, list):
-        raise RuleError("the rules must be a list of tables")
+        raise RuleError("not_a_list", origin)
     allowed = list(categories)
     rules, seen = [], set()
     for number, raw in enumerate(raw_rules, start=1):
-        rule = parse_rule(raw, number, allowed)
+        rule = parse_rule(raw, number, allowed, origin)
         if rule.id in seen:
-            raise RuleError(f"rule {number} (id {rule.id!r}): this id is used twice")
+            raise _Where(origin, number, rule.id).error("duplicate_id")
         seen.add(rule.id)
         rules.append(rule)
     return rules
@@ -242,45 +276,64 @@ def _parse_rules(raw_rules: Any, categories: Iterable[str]) -> list[Rule]:
 @cache
 def builtin() -> Catalogue:
     """The catalogue shipped with the helper. Raises RuleError if the file is broken."""
-    doc = tomllib.loads(Path(__file__).with_name("catalogue.toml").read_text("utf-8"))
+    doc = tomllib.loads(Path(__file__).with_name(BUILTIN_FILE).read_text("utf-8"))
     categories = {key: _parse_category(key, raw) for key, raw in doc["categories"].items()}
-    return Catalogue(categories, tuple(_parse_rules(doc["rules"], categories)))
+    return Catalogue(categories, tuple(_parse_rules(doc["rules"], categories, BUILTIN_FILE)))
 
 
-def check_extra_rules(value: Any) -> str | None:
-    """Validate ``apps.extra``: an English text naming the first problem, or None."""
+def parse_extra(value: Any) -> tuple[Rule, ...]:
+    """The rules of ``apps.extra``, checked against the built-in catalogue.
+
+    Raises :class:`RuleError` for the first problem: a malformed rule, or an id the
+    built-in catalogue already has.
+    """
     base = builtin()
-    try:
-        rules = _parse_rules(value, base.categories)
-    except RuleError as exc:
-        return str(exc)
+    rules = _parse_rules(value, base.categories, EXTRA)
     builtin_ids = {rule.id for rule in base.rules}
     for number, rule in enumerate(rules, start=1):
         if rule.id in builtin_ids:
-            return (
-                f"rule {number} (id {rule.id!r}): the built-in catalogue already has this id; "
-                f"choose another id, and add {rule.id!r} to apps.ignore to replace it"
-            )
-    return None
+            raise _Where(EXTRA, number, rule.id).error("builtin_id")
+    return tuple(rules)
+
+
+class ExtraRules(NamedTuple):
+    """``apps.extra`` parsed: its rules, or none and the error that made it unusable."""
+
+    rules: tuple[Rule, ...]
+    error: RuleError | None = None
+
+
+#: ``apps.extra`` of each configuration, parsed once for its problems and the catalogue.
+_EXTRA: WeakKeyDictionary[Config, ExtraRules] = WeakKeyDictionary()
+
+
+def extra_rules(config: Config) -> ExtraRules:
+    """``apps.extra`` of ``config``, parsed on first use and then kept with the config."""
+    found = _EXTRA.get(config)
+    if found is None:
+        try:
+            found = ExtraRules(parse_extra(config[EXTRA]))
+        except RuleError as exc:
+            found = ExtraRules((), exc)
+        _EXTRA[config] = found
+    return found
 
 
 def load(config: Config) -> Catalogue:
     """The rules in effect: the administrator's ``apps.extra`` first, then the built-in
     catalogue, without the ids in ``apps.ignore``.
 
-    Invalid extra rules make the configuration invalid (``config check`` reports them);
-    should one reach this point anyway it is skipped and logged, never raised.
+    Invalid extra rules make the configuration invalid (``config check`` reports them,
+    see ``checks.py``); should they reach this point anyway they are skipped and logged,
+    never raised.
     """
     base = builtin()
-    extra: list[Rule] = []
-    problem = check_extra_rules(config["apps.extra"])
-    if problem is None:
-        extra = _parse_rules(config["apps.extra"], base.categories)
-    else:
-        log.warning("Ignoring apps.extra: %s", problem)
+    extra = extra_rules(config)
+    if extra.error is not None:
+        log.warning("Ignoring apps.extra: %s", extra.error)
     ignored = {str(i).strip().casefold() for i in config["apps.ignore"]}
-    rules = tuple(r for r in (*extra, *base.rules) if r.id.casefold() not in ignored)
-    unknown = ignored - {r.id for r in (*extra, *base.rules)}
+    rules = tuple(r for r in (*extra.rules, *base.rules) if r.id.casefold() not in ignored)
+    unknown = ignored - {r.id for r in (*extra.rules, *base.rules)}
     if unknown:
         log.warning("apps.ignore names unknown rule ids: %s", ", ".join(sorted(unknown)))
     return Catalogue(base.categories, rules)

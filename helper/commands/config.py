@@ -9,10 +9,8 @@ from typing import Any
 
 from helper import i18n
 from helper.config import BY_KEY, Config
-from helper.config.values import mask_url
+from helper.config.values import MASK, mask_url
 from helper.exitcodes import ExitCode
-
-MASK = "********"
 
 
 def register(subparsers: Any, lang: str) -> None:
@@ -74,6 +72,8 @@ def run_check(args: argparse.Namespace, config: Config) -> int:
 
 
 def _report(config: Config) -> int:
+    """Every problem, the configuration's own and those of apps and consent (added by
+    ``cli.prepare``, see ``problems.py``), and the exit code they make."""
     for problem in config.problems:
         print(problem.render(config.language), file=sys.stderr)
     return ExitCode.OK if config.valid else ExitCode.CONFIG

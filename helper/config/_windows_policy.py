@@ -12,7 +12,7 @@ import itertools
 import logging
 from typing import Any
 
-from helper.config.loader import POLICY_KEY, Raw
+from helper.config.raw import POLICY_KEY, Raw
 from helper.config.settings import BY_KEY
 
 log = logging.getLogger(__name__)

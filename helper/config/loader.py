@@ -21,6 +21,7 @@ from typing import Any
 
 from helper import paths
 from helper.config.model import Config, Entry, Ignored, Problem, Source
+from helper.config.raw import POLICY_KEY, Raw
 from helper.config.settings import BY_KEY, ENV_CONFIG_FILE, ENV_PREFIX, SECTIONS, SETTINGS
 from helper.config.values import ValueProblem, coerce, from_text
 
@@ -30,9 +31,6 @@ VENDOR_FILE = Path(__file__).with_name("vendor.toml")
 log = logging.getLogger(__name__)
 
 LOCKED_KEY = "locked"
-POLICY_KEY = r"SOFTWARE\Policies\intellekta\Helper"
-#: The raw values one source offers: key -> (value, line or None, is_text).
-Raw = dict[str, tuple[Any, int | None, bool]]
 PolicyReader = Callable[[], tuple[Raw, list[str]]]
 
 
@@ -69,60 +67,75 @@ def _line_of(text: str, section: str | None, name: str) -> int | None:
 
 def _read_file(source: Source, path: Path, problems: list[Problem], machine: bool) -> _Layer:
     layer = _Layer(source, base_dir=path.parent)
+    parsed = _parse_file(source, path, problems)
+    if parsed is None:
+        return layer
+    text, doc = parsed
+    for section, body in doc.items():
+        if section == LOCKED_KEY:
+            _read_locks(layer, body, _line_of(text, None, LOCKED_KEY), machine, problems)
+        elif section not in SECTIONS:
+            params = _suggest(section, SECTIONS)
+            problems.append(Problem(source, "config.unknown_section", section, None, params))
+        elif not isinstance(body, dict):
+            line = _line_of(text, None, section)
+            problems.append(Problem(source, "config.not_a_table", section, line))
+        else:
+            _read_section(layer, section, body, text, problems)
+    return layer
+
+
+def _parse_file(
+    source: Source, path: Path, problems: list[Problem]
+) -> tuple[str, dict[str, Any]] | None:
+    """The file's text and TOML document, or None with the reason in ``problems``."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
-        doc = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except OSError as exc:
-        problems.append(
-            Problem(source, "config.unreadable", params={"reason": exc.strerror or str(exc)})
-        )
-        return layer
+        reason = exc.strerror or str(exc)
+        problems.append(Problem(source, "config.unreadable", params={"reason": reason}))
     except UnicodeDecodeError:
         problems.append(Problem(source, "config.not_utf8"))
-        return layer
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+)", str(exc))
         detail = re.sub(r"\s*\(at line.*\)$", "", str(exc))
         line = int(match.group(1)) if match else None
         problems.append(Problem(source, "config.syntax", line=line, params={"detail": detail}))
-        return layer
-    for section, body in doc.items():
-        if section == LOCKED_KEY:
-            line = _line_of(text, None, LOCKED_KEY)
-            if not machine:
-                problems.append(Problem(source, "config.locked_not_here", line=line))
-            elif not isinstance(body, list) or not all(isinstance(k, str) for k in body):
-                problems.append(Problem(source, "config.locked_not_list", line=line))
+    return None
+
+
+def _read_locks(
+    layer: _Layer, body: Any, line: int | None, machine: bool, problems: list[Problem]
+) -> None:
+    """The machine file's ``locked`` list: the keys no later layer but policy may change."""
+    source = layer.source
+    if not machine:
+        problems.append(Problem(source, "config.locked_not_here", line=line))
+    elif not isinstance(body, list) or not all(isinstance(k, str) for k in body):
+        problems.append(Problem(source, "config.locked_not_list", line=line))
+    else:
+        for key in body:
+            if key in BY_KEY:
+                layer.locks.append(key)
             else:
-                for key in body:
-                    if key in BY_KEY:
-                        layer.locks.append(key)
-                    else:
-                        problems.append(
-                            Problem(
-                                source, "config.locked_unknown", key, line, _suggest(key, BY_KEY)
-                            )
-                        )
-            continue
-        if section not in SECTIONS:
-            params = _suggest(section, SECTIONS)
-            problems.append(Problem(source, "config.unknown_section", section, None, params))
-            continue
-        if not isinstance(body, dict):
-            line = _line_of(text, None, section)
-            problems.append(Problem(source, "config.not_a_table", section, line))
-            continue
-        for name, value in body.items():
-            key = f"{section}.{name}"
-            line = _line_of(text, section, name)
-            if key not in BY_KEY:
-                names = [s.name for s in SETTINGS if s.section == section]
-                hint = _suggest(name, names).get("hint")
-                params = {"hint": f"{section}.{hint}"} if hint else {}
-                problems.append(Problem(source, "config.unknown_key", key, line, params))
-                continue
+                params = _suggest(key, BY_KEY)
+                problems.append(Problem(source, "config.locked_unknown", key, line, params))
+
+
+def _read_section(
+    layer: _Layer, section: str, body: dict[str, Any], text: str, problems: list[Problem]
+) -> None:
+    for name, value in body.items():
+        key = f"{section}.{name}"
+        line = _line_of(text, section, name)
+        if key in BY_KEY:
             layer.raw[key] = (value, line, False)
-    return layer
+            continue
+        names = [s.name for s in SETTINGS if s.section == section]
+        hint = _suggest(name, names).get("hint")
+        params = {"hint": f"{section}.{hint}"} if hint else {}
+        problems.append(Problem(layer.source, "config.unknown_key", key, line, params))
 
 
 def _env_layer(env: Mapping[str, str], problems: list[Problem]) -> _Layer:
@@ -186,43 +199,61 @@ def load(
     """
     env = os.environ if env is None else env
     problems: list[Problem] = []
-    entries = {s.key: Entry(s.default, Source("default", "")) for s in SETTINGS}
-
-    layers = [_read_file(Source("vendor", str(VENDOR_FILE)), VENDOR_FILE, problems, False)]
-    machine = _machine_file()
-    if machine is not None:
-        layers.append(_read_file(Source("machine", str(machine)), machine, problems, True))
-    user = paths.user_config_dir() / paths.CONFIG_FILE_NAME
-    if user.exists():
-        layers.append(_read_file(Source("user", str(user)), user, problems, False))
-    if env.get(ENV_CONFIG_FILE):
-        extra = Path(env[ENV_CONFIG_FILE]).expanduser()
-        layers.append(_read_file(Source("env_file", str(extra)), extra, problems, False))
+    layers = _file_layers(env, problems)
     layers.append(_env_layer(env, problems))
     layers.append(_cli_layer(cli, problems))
-
     reader = _default_policy_reader() if policy_reader is True else policy_reader
     if reader:
-        raw, unknown = reader()
-        policy = _Layer(Source("policy", ""), raw=raw)
-        for key in unknown:
-            problems.append(
-                Problem(policy.source, "config.unknown_key", key, None, _suggest(key, BY_KEY))
-            )
-        layers.append(policy)
+        layers.append(_policy_layer(reader, problems))
+    entries, ignored = _merge(layers, _locks(layers), problems)
+    return Config(entries, problems, ignored)
 
+
+def _file_layers(env: Mapping[str, str], problems: list[Problem]) -> list[_Layer]:
+    """The files that exist, lowest precedence first: vendor, machine, user, extra."""
+    files = [(Source("vendor", str(VENDOR_FILE)), VENDOR_FILE)]
+    machine = _machine_file()
+    if machine is not None:
+        files.append((Source("machine", str(machine)), machine))
+    user = paths.user_config_dir() / paths.CONFIG_FILE_NAME
+    if user.exists():
+        files.append((Source("user", str(user)), user))
+    if env.get(ENV_CONFIG_FILE):
+        extra = Path(env[ENV_CONFIG_FILE]).expanduser()
+        files.append((Source("env_file", str(extra)), extra))
+    return [_read_file(source, path, problems, source.kind == "machine") for source, path in files]
+
+
+def _policy_layer(reader: PolicyReader, problems: list[Problem]) -> _Layer:
+    raw, unknown = reader()
+    policy = _Layer(Source("policy", ""), raw=raw)
+    for key in unknown:
+        problems.append(
+            Problem(policy.source, "config.unknown_key", key, None, _suggest(key, BY_KEY))
+        )
+    return policy
+
+
+def _locks(layers: list[_Layer]) -> dict[str, Source]:
+    """Each locked key and what locked it: the machine file's list, and every policy."""
     locked_by: dict[str, Source] = {}
     for layer in layers:
         for key in layer.locks:
             locked_by.setdefault(key, layer.source)
         if layer.source.kind == "policy":
             locked_by.update({key: _source_of(layer, key) for key in layer.raw})
+    return locked_by
 
+
+def _merge(
+    layers: list[_Layer], locked_by: dict[str, Source], problems: list[Problem]
+) -> tuple[dict[str, Entry], list[Ignored]]:
+    """Each layer's valid values over the ones below, except where a key is locked."""
+    entries = {s.key: Entry(s.default, Source("default", "")) for s in SETTINGS}
     ignored: list[Ignored] = []
     for layer in layers:
         can_override = layer.source.kind in ("vendor", "machine", "policy")
         for key, (value, line, is_text) in layer.raw.items():
-            setting = BY_KEY[key]
             source = _source_of(layer, key)
             if key in locked_by and not can_override:
                 ignored.append(Ignored(key, source, locked_by[key]))
@@ -231,13 +262,17 @@ def load(
                 )
                 continue
             try:
-                typed = from_text(setting, value) if is_text else value
-                entries[key] = Entry(coerce(setting, typed, layer.base_dir), source)
+                entries[key] = Entry(_typed(key, value, is_text, layer.base_dir), source, line=line)
             except ValueProblem as exc:
                 problems.append(Problem(source, exc.message_id, key, line, exc.params))
     for key in locked_by:
-        entries[key] = Entry(entries[key].value, entries[key].source, locked=True)
-    return Config(entries, problems, ignored)
+        entries[key] = entries[key]._replace(locked=True)
+    return entries, ignored
+
+
+def _typed(key: str, value: Any, is_text: bool, base_dir: Path | None) -> Any:
+    setting = BY_KEY[key]
+    return coerce(setting, from_text(setting, value) if is_text else value, base_dir)
 
 
 def _source_of(layer: _Layer, key: str) -> Source:

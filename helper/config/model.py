@@ -6,7 +6,7 @@ configuration before its first step is drawn, and ``dataclasses`` costs about 10
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -30,6 +30,8 @@ class Entry(NamedTuple):
     value: Any
     source: Source
     locked: bool = False
+    #: The line of its file, for messages about the value found after loading.
+    line: int | None = None
 
 
 class Problem(NamedTuple):
@@ -75,6 +77,15 @@ class Config:
         self.entries = entries
         self.problems = problems if problems is not None else []
         self.ignored = ignored if ignored is not None else []
+
+    def add_problems(self, problems: Iterable[Problem]) -> None:
+        """Add what the packages that give settings their meaning found wrong.
+
+        Loading checks type and shape only; whether ``apps.extra`` holds valid rules or
+        ``notice.file`` a usable notice is for ``helper.apps`` and ``helper.consent`` to
+        say. The command line adds their problems once, right after loading.
+        """
+        self.problems.extend(problems)
 
     def __getitem__(self, key: str) -> Any:
         return self.entries[key].value

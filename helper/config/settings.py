@@ -4,13 +4,19 @@
 settings table are all derived from this list, so a new setting is added here and
 nowhere else. Values that belong to intellekta rather than to the code (its intake URL,
 its links) are defaults from ``vendor.toml`` beside this file.
+
+Only type and shape are checked here. What a value means (whether ``apps.extra`` holds
+valid rules, ``notice.file`` a usable notice) is for the package that uses it to say,
+in its own ``problems(config)``: the configuration is the bottom layer and imports
+nothing above it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import Enum
 from typing import Any, NamedTuple
+
+from helper.i18n import LANGUAGES
 
 
 class Kind(Enum):
@@ -39,8 +45,6 @@ class Setting(NamedTuple):
     secret: bool = False
     choices: tuple[str, ...] = ()
     minimum: float | None = None
-    #: Extra check after type conversion; returns an error text or None.
-    check: Callable[[Any], str | None] | None = None
 
     @property
     def section(self) -> str:
@@ -64,23 +68,6 @@ class Setting(NamedTuple):
 ENV_PREFIX = "INTELLEKTA_HELPER_"
 #: Names the extra configuration file; not a setting itself.
 ENV_CONFIG_FILE = "INTELLEKTA_HELPER_CONFIG"
-
-
-def _check_extra_rules(value: Any) -> str | None:
-    # Imported lazily: the catalogue module is large and only needed when rules are set.
-    from helper.apps.catalogue import check_extra_rules
-
-    result: str | None = check_extra_rules(value)
-    return result
-
-
-def _check_notice_file(value: Any) -> str | None:
-    # Imported lazily: helper.consent imports this module. Raises a ValueProblem.
-    from helper.consent.notice import check_notice_file
-
-    check_notice_file(value)
-    return None
-
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -145,7 +132,7 @@ SETTINGS: tuple[Setting, ...] = (
         Kind.CHOICE,
         "auto",
         "Language of the helper: auto follows the system.",
-        choices=("auto", "de", "en"),
+        choices=("auto", *LANGUAGES),
     ),
     Setting(
         "ui.require_contact_name",
@@ -166,7 +153,6 @@ SETTINGS: tuple[Setting, ...] = (
         Kind.PATH,
         "",
         "Text file replacing the built-in notice (see README).",
-        check=_check_notice_file,
     ),
     Setting(
         "notice.dpa_url",
@@ -192,7 +178,6 @@ SETTINGS: tuple[Setting, ...] = (
         Kind.TABLE_LIST,
         [],
         "Additional application rules, in the catalogue's format.",
-        check=_check_extra_rules,
     ),
     Setting("apps.ignore", Kind.STR_LIST, [], "Ids of catalogue rules to switch off."),
     Setting(

@@ -11,12 +11,15 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from helper.config.settings import Kind, Setting
 
+#: What is shown and logged instead of a secret value or a URL's password.
+MASK = "********"
 _TRUE = {"1", "true", "yes", "on", "ja"}
 _FALSE = {"0", "false", "no", "off", "nein"}
 
@@ -81,7 +84,7 @@ def from_text(setting: Setting, text: str) -> Any:
 
 
 def _shown(setting: Setting, text: str) -> str:
-    return "********" if setting.secret else repr(text)
+    return MASK if setting.secret else repr(text)
 
 
 def coerce(setting: Setting, value: Any, base_dir: Path | None = None) -> Any:
@@ -90,60 +93,94 @@ def coerce(setting: Setting, value: Any, base_dir: Path | None = None) -> Any:
     ``base_dir`` is the folder of the file the value came from: relative paths in a
     configuration file are relative to that file, elsewhere to the working folder.
     """
-    kind = setting.kind
-    if kind is Kind.BOOL:
-        if not isinstance(value, bool):
-            raise _wrong_type(setting, value)
-        return value
-    if kind in (Kind.INT, Kind.FLOAT):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _wrong_type(setting, value)
-        if kind is Kind.INT and not isinstance(value, int):
-            raise _wrong_type(setting, value)
-        if value != value or value in (float("inf"), float("-inf")):  # NaN or infinite
-            raise _wrong_type(setting, value)
-        if setting.minimum is not None and value < setting.minimum:
-            raise ValueProblem("config.too_small", {"minimum": f"{setting.minimum:g}"})
-        return float(value) if kind is Kind.FLOAT else value
-    if kind is Kind.STR_LIST:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise _wrong_type(setting, value)
-        return _checked(setting, list(value))
-    if kind is Kind.TABLE_LIST:
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise _wrong_type(setting, value)
-        return _checked(setting, value)
+    return _COERCE[setting.kind](setting, value, base_dir)
+
+
+def _bool(setting: Setting, value: Any, base_dir: Path | None) -> bool:
+    if not isinstance(value, bool):
+        raise _wrong_type(setting, value)
+    return value
+
+
+def _number(setting: Setting, value: Any, base_dir: Path | None) -> float | int:
+    wanted = int if setting.kind is Kind.INT else int | float
+    if isinstance(value, bool) or not isinstance(value, wanted):
+        raise _wrong_type(setting, value)
+    if value != value or value in (float("inf"), float("-inf")):  # NaN or infinite
+        raise _wrong_type(setting, value)
+    if setting.minimum is not None and value < setting.minimum:
+        raise ValueProblem("config.too_small", {"minimum": f"{setting.minimum:g}"})
+    return float(value) if setting.kind is Kind.FLOAT else value
+
+
+def _str_list(setting: Setting, value: Any, base_dir: Path | None) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _wrong_type(setting, value)
+    return list(value)
+
+
+def _table_list(setting: Setting, value: Any, base_dir: Path | None) -> list[dict[str, Any]]:
+    """Only the shape: what the tables mean is for the package using them to check."""
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise _wrong_type(setting, value)
+    return value
+
+
+def _text(setting: Setting, value: Any, base_dir: Path | None = None) -> str:
     if not isinstance(value, str):
         raise _wrong_type(setting, value)
-    if kind is Kind.CHOICE and value not in setting.choices:
+    return value
+
+
+def _choice(setting: Setting, value: Any, base_dir: Path | None) -> str:
+    if _text(setting, value) not in setting.choices:
         raise ValueProblem(
             "config.bad_choice", {"choices": " | ".join(setting.choices), "got": repr(value)}
         )
-    if kind is Kind.URL and value:
+    return str(value)
+
+
+def _url(setting: Setting, value: Any, base_dir: Path | None) -> str:
+    if _text(setting, value):
         check_url(value, proxy=setting.key.endswith(".proxy"))
-    if kind is Kind.REGEX:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueProblem("config.bad_regex", {"detail": str(exc)}) from None
-    if kind in (Kind.PATH, Kind.DIR) and value:
-        path = Path(os.path.expandvars(os.path.expanduser(value)))
-        if not path.is_absolute():
-            path = (base_dir or Path.cwd()) / path
-        if kind is Kind.PATH and not path.is_file():
-            raise ValueProblem("config.file_missing", {"path": str(path)})
-        if kind is Kind.DIR and path.exists() and not path.is_dir():
-            raise ValueProblem("config.not_a_dir", {"path": str(path)})
-        value = str(path)
-    return _checked(setting, value)
+    return str(value)
 
 
-def _checked(setting: Setting, value: Any) -> Any:
-    if setting.check is not None:
-        detail = setting.check(value)
-        if detail:
-            raise ValueProblem("config.bad_setting", {"detail": detail})
-    return value
+def _regex(setting: Setting, value: Any, base_dir: Path | None) -> str:
+    try:
+        re.compile(_text(setting, value))
+    except re.error as exc:
+        raise ValueProblem("config.bad_regex", {"detail": str(exc)}) from None
+    return str(value)
+
+
+def _path(setting: Setting, value: Any, base_dir: Path | None) -> str:
+    """Absolute, with ``~`` and variables expanded; a file must exist, a folder may not."""
+    if not _text(setting, value):
+        return ""
+    path = Path(os.path.expandvars(os.path.expanduser(value)))
+    if not path.is_absolute():
+        path = (base_dir or Path.cwd()) / path
+    if setting.kind is Kind.PATH and not path.is_file():
+        raise ValueProblem("config.file_missing", {"path": str(path)})
+    if setting.kind is Kind.DIR and path.exists() and not path.is_dir():
+        raise ValueProblem("config.not_a_dir", {"path": str(path)})
+    return str(path)
+
+
+_COERCE: dict[Kind, Callable[[Setting, Any, Path | None], Any]] = {
+    Kind.STR: _text,
+    Kind.INT: _number,
+    Kind.FLOAT: _number,
+    Kind.BOOL: _bool,
+    Kind.URL: _url,
+    Kind.PATH: _path,
+    Kind.DIR: _path,
+    Kind.CHOICE: _choice,
+    Kind.REGEX: _regex,
+    Kind.STR_LIST: _str_list,
+    Kind.TABLE_LIST: _table_list,
+}
 
 
 def is_loopback_host(host: str) -> bool:
@@ -160,7 +197,7 @@ def mask_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.password is None:
         return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":********@", 1)
+    netloc = parts.netloc.replace(f":{parts.password}@", f":{MASK}@", 1)
     return parts._replace(netloc=netloc).geturl()
 
 

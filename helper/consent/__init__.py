@@ -3,7 +3,8 @@
 Public API for the terminal flow, the window and the intake client:
 
 * :func:`load_notice` gives the :class:`Notice` to show (id, version, language, text,
-  ``sha256``); :class:`NoticeFileError` when an administrator's notice file is broken.
+  ``sha256``); :class:`NoticeFileError` when an administrator's notice file is broken,
+  and :func:`problems` says so for ``config check`` and the start-up.
 * :func:`parse_session_id` normalises and checks what the customer typed, raising only
   :class:`SessionIdError`; :func:`format_session_id` groups it for the phone.
 * :func:`build_record` gives an immutable :class:`ConsentRecord` (``to_json_bytes()``,
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 from helper.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from helper.consent.checks import problems
     from helper.consent.choices import Authority, ConfidentialApps
     from helper.consent.client import ClientInfo, client_info
     from helper.consent.notice import (
@@ -66,6 +68,7 @@ __all__ = [
     "normalise_session_id",
     "notices_in",
     "parse_session_id",
+    "problems",
     "schema",
 ]
 __getattr__ = lazy_exports(
@@ -91,6 +94,7 @@ __getattr__ = lazy_exports(
         "normalise_session_id": "session_id",
         "notices_in": "notice",
         "parse_session_id": "session_id",
+        "problems": "checks",
         "schema": "record",
     },
 )

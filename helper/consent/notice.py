@@ -25,7 +25,7 @@ At least one of ``[de]`` and ``[en]`` is needed, each with exactly one of ``text
 text). In the text, a line starting with ``# `` is a heading, paragraphs are separated
 by a blank line, and ``{dpa_url}`` and ``{terms_url}`` are replaced by the settings
 ``notice.dpa_url`` and ``notice.terms_url``. Problems are reported as
-:class:`NoticeFileError`; ``config check`` reports them too.
+:class:`NoticeFileError`; ``config check`` reports them too, through ``checks.py``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from helper.config.values import ValueProblem
 from helper.i18n import LANGUAGES, resolve_language, t
 
 if TYPE_CHECKING:
@@ -87,15 +86,18 @@ class Notice:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
-class NoticeFileError(ValueProblem):
+class NoticeFileError(Exception):
     """The administrator's notice file cannot be used; ``text(lang)`` says why and how
     to fix it, ``str()`` in English for the log.
 
-    A :class:`ValueProblem`, so that ``config check`` reports it in the user's language.
+    It carries a message id of ``consent.toml`` and its parameters, so that
+    ``config check`` reports it in the user's language (see ``checks.py``).
     """
 
     def __init__(self, message_id: str, **params: str) -> None:
-        super().__init__(message_id, params)
+        super().__init__(message_id)
+        self.message_id = message_id
+        self.params = params
 
     def text(self, lang: str) -> str:
         return t(self.message_id, lang, **self.params)
@@ -164,8 +166,8 @@ def _fill(source: _NoticeFile, language: str, links: Mapping[str, str]) -> Notic
 
 
 def check_notice_file(path: str) -> None:
-    """For ``config check``: raises :class:`NoticeFileError` unless ``path`` (when set)
-    is a usable notice file."""
+    """For ``config check`` (see ``checks.py``): raises :class:`NoticeFileError` unless
+    ``path`` (when set) is a usable notice file."""
     if path:
         _read_file(Path(path))
 

@@ -7,7 +7,7 @@ and ``flow.toml``.
 
 ``t("config.unknown_key", "de", key=...)`` looks a message up and fills it in. A missing
 message falls back to English, then to the key itself, so a forgotten translation never
-crashes the program; ``tests/test_i18n.py`` keeps both catalogues complete.
+crashes the program; ``tests/test_architecture.py`` keeps both catalogues complete.
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ from collections import Counter
 
 import pytest
 
-from helper import config
+from helper import apps, config, i18n
 from helper.apps import catalogue
-from helper.apps.catalogue import LINUX_NAME_LIMIT, PLATFORMS, Matcher, Rule, check_extra_rules
+from helper.apps.catalogue import LINUX_NAME_LIMIT, PLATFORMS, Matcher, Rule, RuleError, parse_extra
 from tests.conftest import Home, run_cli
 
 
@@ -31,7 +31,7 @@ def test_catalogue_is_large_and_covers_every_category() -> None:
 def test_every_category_is_explained_in_both_languages() -> None:
     cat = catalogue.builtin()
     for key in cat.categories:
-        for lang in ("de", "en"):
+        for lang in i18n.LANGUAGES:
             assert cat.category_name(key, lang).strip()
             assert len(cat.reason(key, lang)) > 20
         assert cat.reason(key, "de") != cat.reason(key, "en")
@@ -93,8 +93,9 @@ GOOD = {"id": "praxis_x", "name": "Praxis X", "category": "practice", "windows":
 
 
 def test_good_extra_rules_pass() -> None:
-    assert check_extra_rules([]) is None
-    assert check_extra_rules([GOOD, {**GOOD, "id": "praxis_y", "cmdline": r"com\.praxis"}]) is None
+    assert parse_extra([]) == ()
+    rules = parse_extra([GOOD, {**GOOD, "id": "praxis_y", "cmdline": r"com\.praxis"}])
+    assert [rule.id for rule in rules] == ["praxis_x", "praxis_y"]
 
 
 @pytest.mark.parametrize(
@@ -116,8 +117,56 @@ def test_good_extra_rules_pass() -> None:
     ],
 )
 def test_bad_extra_rules_name_the_rule_and_field(rules: list[object], expected: str) -> None:
-    message = check_extra_rules(rules)
-    assert message is not None and expected in message
+    with pytest.raises(RuleError) as caught:
+        parse_extra(rules)
+    assert str(caught.value).startswith("apps.extra: ") and expected in str(caught.value)
+    german = caught.value.text("de")
+    assert german.startswith("apps.extra: Regel ") and "{" not in german
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "apps.extra: rule 1 (id 'x'): 'category' must be one of"),
+        ("de", "apps.extra: Regel 1 (id 'x'): 'category' muss einer dieser Werte sein"),
+    ],
+)
+def test_problems_name_the_file_and_speak_both_languages(
+    home: Home, lang: str, expected: str
+) -> None:
+    path = home.write_user(
+        '[apps]\nextra = [{id = "x", name = "X", category = "nonsense", linux = ["x"]}]\n'
+    )
+    cfg = config.load()
+    assert cfg.valid, "the configuration checks only that apps.extra is a list of tables"
+    (problem,) = apps.problems(cfg)
+    assert (problem.key, problem.line) == ("apps.extra", 2)
+    text = problem.render(lang)
+    assert str(path) in text and expected in text
+
+
+def test_valid_or_missing_extra_rules_have_no_problems(home: Home) -> None:
+    assert apps.problems(config.load()) == []
+    home.write_user(
+        "[[apps.extra]]\n" + "\n".join(f"{k} = {json.dumps(v)}" for k, v in GOOD.items())
+    )
+    assert apps.problems(config.load()) == []
+
+
+def test_extra_rules_are_parsed_once_per_configuration(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home.write_user(
+        "[[apps.extra]]\n" + "\n".join(f"{k} = {json.dumps(v)}" for k, v in GOOD.items())
+    )
+    cfg = config.load()
+    calls: list[object] = []
+    parse = catalogue.parse_extra
+    monkeypatch.setattr(catalogue, "parse_extra", lambda value: calls.append(value) or parse(value))
+    assert apps.problems(cfg) == []
+    assert catalogue.load(cfg).rules[0].id == "praxis_x"
+    assert catalogue.load(cfg).rules[0].id == "praxis_x"
+    assert len(calls) == 1
 
 
 def test_load_puts_extra_rules_first_and_drops_ignored(home: Home) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from build_scripts import admx
 from helper.config._windows_policy import read_policy
-from helper.config.loader import POLICY_KEY
+from helper.config.raw import POLICY_KEY
 from helper.config.settings import BY_KEY, Kind
 from helper.config.values import from_text
 from tests.config.fake_winreg import REG_DWORD, REG_EXPAND_SZ, REG_MULTI_SZ, REG_SZ, FakeWinreg

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from helper import config
-from tests.conftest import Home, run_cli
+from tests.conftest import REPO, Home, run_cli
 
 
 def check(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
@@ -146,3 +148,50 @@ def test_problems_never_carry_secret_values(home: Home) -> None:
     home.write_user("[intake]\ntoken = 12345\n")
     cfg = config.load()
     assert "12345" not in cfg.report("en")
+
+
+OWNED = (
+    '[ui]\nlanguage = "de"\n[notice]\nfile = "{notice}"\n'
+    '[[apps.extra]]\nid = "x"\nname = "X"\ncategory = "nonsense"\nlinux = ["x"]\n'
+)
+
+
+def test_problems_of_apps_and_consent_are_reported_with_the_configurations(
+    home: Home, tmp_path: Path
+) -> None:
+    notice = tmp_path / "notice.toml"
+    notice.write_text('id = "x"\nversion = "1"\n', "utf-8")
+    path = home.write_user(OWNED.format(notice=notice))
+    home.write_machine("[intake]\ntimeout_s = -1\n")
+    code, out = check()
+    assert code == 2
+    lines = out.splitlines()
+    assert "intake.timeout_s muss mindestens 1 sein." in lines[0]
+    assert f"{path}: apps.extra: Regel 1 (id 'x'): 'category' muss" in lines[1]
+    assert f"{path}, Zeile 4: Die Hinweisdatei {notice} enthält keinen Text." in lines[2]
+    assert "Die Konfiguration ist gültig." not in out
+
+
+def test_other_commands_refuse_broken_rules_or_notice_files(home: Home, tmp_path: Path) -> None:
+    notice = tmp_path / "notice.toml"
+    notice.write_text('id = "x"\nversion = "1"\n[en]\ntext = "ok"\n', "utf-8")
+    home.write_user(OWNED.format(notice=notice))
+    for command in ("notice", "scan"):
+        result = run_cli("--lang", "en", command)
+        assert result.returncode == 2, result.stderr
+        assert "The configuration of intellekta-helper is not valid:" in result.stderr
+        assert "apps.extra: rule 1 (id 'x'): 'category' must be one of" in result.stderr
+        assert "notice file" not in result.stderr and result.stdout == ""
+
+
+def test_checking_loads_the_catalogue_and_the_notice_only_when_they_are_set() -> None:
+    """The window's start-up checks the configuration too: without ``apps.extra`` and
+    ``notice.file`` it must not pay for the catalogue or the notice module."""
+    code = (
+        "import sys; from helper import cli; cli.prepare([]); "
+        "print(sorted({'helper.apps.catalogue', 'helper.consent.notice'} & set(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert result.stdout.strip() == "[]", result.stderr

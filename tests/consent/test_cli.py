@@ -1,18 +1,15 @@
-"""``intellekta-helper notice`` as a real subprocess, and the catalogues it relies on."""
+"""``intellekta-helper notice`` as a real subprocess."""
 
 from __future__ import annotations
 
 import argparse
 import hashlib
 import json
-import string
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from helper import config, i18n
+from helper import config
 from helper.commands import notice as notice_command
 from helper.consent import load_notice
 from tests.conftest import run_cli
@@ -80,19 +77,3 @@ def test_a_file_broken_after_the_config_was_loaded(
     code = notice_command.run(argparse.Namespace(notice_lang=None, json=False), cfg)
     assert code == 2
     assert "keine UTF-8-Textdatei" in capsys.readouterr().err
-
-
-def test_consent_catalogues_match() -> None:
-    def placeholders(text: str) -> set[str]:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-    de = {k: v for k, v in i18n.catalogue("de").items() if k.startswith("consent.")}
-    en = {k: v for k, v in i18n.catalogue("en").items() if k.startswith("consent.")}
-    assert de.keys() == en.keys()
-    for key in de:
-        assert placeholders(de[key]) == placeholders(en[key]), key
-
-
-def test_the_core_never_imports_tkinter() -> None:
-    code = "import sys, helper.consent, helper.commands.notice; sys.exit('tkinter' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

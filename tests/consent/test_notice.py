@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helper import config
+from helper import config, consent, i18n
 from helper.consent import Notice, NoticeFileError, load_notice
 from helper.consent.notice import normalise_text
 from tests.conftest import run_cli
@@ -44,7 +44,7 @@ def load(path: Path | None = None, **settings: str) -> config.Config:
     if path is not None:
         pairs.append(("notice.file", str(path)))
     cfg = config.load(cli=pairs)
-    assert cfg.valid, cfg.report("en")
+    assert cfg.valid and not consent.problems(cfg), cfg.report("en")
     return cfg
 
 
@@ -132,10 +132,15 @@ BROKEN = {
 def test_a_broken_file_is_a_clear_config_problem(tmp_path: Path, problem: str) -> None:
     path = write(tmp_path / "notice.toml", BROKEN[problem])
     cfg = config.load(cli=[("notice.file", str(path))])
-    assert [p.message_id for p in cfg.problems] == [f"consent.notice_file.{problem}"]
+    assert cfg.valid, "the configuration checks only that notice.file names a file"
+    problems = consent.problems(cfg)
+    assert [(p.message_id, p.key) for p in problems] == [
+        (f"consent.notice_file.{problem}", "notice.file")
+    ]
     named = tmp_path / "missing.txt" if problem == "unreadable" else path
-    for lang in ("de", "en"):
-        text = cfg.report(lang)
+    for lang in i18n.LANGUAGES:
+        text = problems[0].render(lang)
+        assert text.startswith(cfg.entries["notice.file"].source.describe(lang) + ": ")
         assert str(named) in text and "{" not in text
 
 
@@ -143,7 +148,26 @@ def test_not_utf8_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "notice.toml"
     path.write_bytes('id = "x"\nversion = "1"\n[de]\ntext = "Gr\xfc\xdfe"\n'.encode("latin-1"))
     cfg = config.load(cli=[("notice.file", str(path))])
-    assert [p.message_id for p in cfg.problems] == ["consent.notice_file.not_utf8"]
+    assert [p.message_id for p in consent.problems(cfg)] == ["consent.notice_file.not_utf8"]
+
+
+def test_a_notice_file_in_a_configuration_file_is_reported_at_its_line(tmp_path: Path) -> None:
+    notice = write(tmp_path / "notice.toml", BROKEN["no_language"])
+    settings = write(
+        tmp_path / "config.toml", f'[ui]\nlanguage = "de"\n[notice]\nfile = "{notice}"\n'
+    )
+    cfg = config.load(env={"INTELLEKTA_HELPER_CONFIG": str(settings)})
+    (problem,) = consent.problems(cfg)
+    assert problem.line == 4
+    assert problem.render("de").startswith(
+        f"Datei {settings} (INTELLEKTA_HELPER_CONFIG), Zeile 4: "
+    )
+    assert "enthält keinen Text" in problem.render("de")
+    assert "has no text" in problem.render("en")
+
+
+def test_no_notice_file_has_no_problems() -> None:
+    assert consent.problems(config.load()) == []
 
 
 def test_a_file_broken_after_loading_the_config_raises_notice_file_error(tmp_path: Path) -> None:

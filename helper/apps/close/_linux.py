@@ -95,19 +95,30 @@ class _Session:
         windows = list(self._client_windows(wanted))
         # Every question first, then every request: a request keeps its program (and
         # the X server) busy, and a question queued behind it would wait its turn.
-        protocols = self._lists([w.window for w in windows], "WM_PROTOCOLS", 32)
-        askable = [w for w, p in zip(windows, protocols, strict=True)
-                   if p and self.atom["WM_DELETE_WINDOW"] in p]  # fmt: skip
+        askable = self._askable(windows)
         sent = [[self._send(w) for w in askable if w.pid in t.pids] for t in targets]
         self.conn.sync()  # every request reached the server; errors have come back
-        answers: list[Asked] = []
-        for target, catchers in zip(targets, sent, strict=True):
-            found = sum(1 for w in windows if w.pid in target.pids)
-            delivered = sum(1 for c in catchers if c.get_error() is None)
-            log.info("%s: %d window(s) with its pids, %d asked to close",
-                     target.app.id, found, delivered)  # fmt: skip
-            answers.append(Asked(Ask.ASKED) if delivered else Asked(Ask.MANUAL, _unreachable()))
-        return answers
+        return [
+            self._answer(target, windows, catchers)
+            for target, catchers in zip(targets, sent, strict=True)
+        ]
+
+    def _askable(self, windows: Sequence[_Window]) -> list[_Window]:
+        """The windows that take part in the ``WM_DELETE_WINDOW`` protocol."""
+        protocols = self._lists([w.window for w in windows], "WM_PROTOCOLS", 32)
+        return [w for w, p in zip(windows, protocols, strict=True)
+                if p and self.atom["WM_DELETE_WINDOW"] in p]  # fmt: skip
+
+    @staticmethod
+    def _answer(
+        target: Target, windows: Sequence[_Window], catchers: Sequence[error.CatchError]
+    ) -> Asked:
+        """``asked`` when a request reached at least one of the target's windows."""
+        found = sum(1 for w in windows if w.pid in target.pids)
+        delivered = sum(1 for c in catchers if c.get_error() is None)
+        log.info("%s: %d window(s) with its pids, %d asked to close",
+                 target.app.id, found, delivered)  # fmt: skip
+        return Asked(Ask.ASKED) if delivered else Asked(Ask.MANUAL, _unreachable())
 
     def _send(self, w: _Window) -> error.CatchError:
         catcher = error.CatchError()
