@@ -18,6 +18,9 @@ from pathlib import Path
 
 from helper import paths
 
+#: What stands in for a secret wherever one would be shown: logs, messages, `config show`.
+MASK = "********"
+
 _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 MAX_BYTES = 1_000_000
 BACKUPS = 3
@@ -44,9 +47,9 @@ class SecretFilter(logging.Filter):
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         for secret in secrets:
-            message = message.replace(secret, "********")
+            message = message.replace(secret, MASK)
             if record.exc_text:
-                record.exc_text = record.exc_text.replace(secret, "********")
+                record.exc_text = record.exc_text.replace(secret, MASK)
         record.msg, record.args = message, None
         return True
 

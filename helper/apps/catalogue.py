@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from helper.i18n import LANGUAGES, t
+from helper.platforms import PLATFORMS
 
 if TYPE_CHECKING:
     from helper.config import Config
 
 log = logging.getLogger(__name__)
 
-PLATFORMS = ("windows", "macos", "linux")
 #: The setting with the administrators' rules, and the file of the built-in ones.
 EXTRA = "apps.extra"
 BUILTIN_FILE = "catalogue.toml"

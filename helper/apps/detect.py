@@ -20,7 +20,6 @@ import contextlib
 import logging
 import os
 import plistlib
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ import psutil
 from helper.apps import catalogue as catalogue_module
 from helper.apps.catalogue import Catalogue, Matcher, Rule
 from helper.apps.model import DetectedApp, ProcessRef, ScanResult
+from helper.platforms import platform_name
 
 if TYPE_CHECKING:
     from helper.config import Config
@@ -42,13 +42,6 @@ log = logging.getLogger(__name__)
 Owner = Callable[[psutil.Process], bool]
 #: Turns (name, executable path, command line) into the names to look up.
 KeyMaker = Callable[[str, str, Sequence[str]], list[str]]
-
-
-def current_platform() -> str:
-    """``windows``, ``macos`` or ``linux`` (every other POSIX system counts as Linux)."""
-    if sys.platform == "win32":
-        return "windows"
-    return "macos" if sys.platform == "darwin" else "linux"
 
 
 def _basename(path: str) -> str:
@@ -147,7 +140,7 @@ def _platform(name: str) -> _Platform:
 
 def iter_attrs(platform: str | None = None) -> tuple[str, ...]:
     """The attributes the scan asks ``process_iter`` for (the benchmark's floor uses them)."""
-    return _platform(platform or current_platform()).attrs
+    return _platform(platform or platform_name()).attrs
 
 
 @dataclass(frozen=True)
@@ -274,7 +267,7 @@ def scan(
     """
     started = time.perf_counter()
     catalogue = catalogue or catalogue_module.load(config)
-    plat = _platform(platform or current_platform())
+    plat = _platform(platform or platform_name())
     hits = _match_all(catalogue.matcher(plat.name), plat)
     procs = _describe(hits, plat.owner())
     lineage = own_lineage()

@@ -9,8 +9,9 @@ from typing import Any
 
 from helper import i18n
 from helper.config import BY_KEY, Config
-from helper.config.values import MASK, mask_url
+from helper.config.values import mask_url
 from helper.exitcodes import ExitCode
+from helper.logs import MASK
 
 
 def register(subparsers: Any, lang: str) -> None:

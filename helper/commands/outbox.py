@@ -18,6 +18,7 @@ from helper.intake import (
     DeliveryState,
     Outbox,
     OutboxRecord,
+    Reason,
     RecordState,
     Summary,
     send_pending,
@@ -75,7 +76,7 @@ def _print_summary(summary: Summary, lang: str) -> None:
         if delivery.state is DeliveryState.DELIVERED:
             sid, reference = delivery.submission_id, delivery.reference
             print(i18n.t("intake.cli.delivered_line", lang, submission_id=sid, reference=reference))
-        elif delivery.message_id != "intake.pending.busy":  # another helper is on it
+        elif delivery.reason is not Reason.BUSY:  # another helper is on it
             print(delivery.message(lang))
     print(i18n.t("intake.cli.send_summary", lang, delivered=len(summary.delivered),
                  pending=summary.pending, rejected=summary.rejected))  # fmt: skip

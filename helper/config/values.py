@@ -17,9 +17,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from helper.config.settings import Kind, Setting
+from helper.logs import MASK
 
-#: What is shown and logged instead of a secret value or a URL's password.
-MASK = "********"
 _TRUE = {"1", "true", "yes", "on", "ja"}
 _FALSE = {"0", "false", "no", "off", "nein"}
 

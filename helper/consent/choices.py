@@ -6,6 +6,9 @@ building a record needs.
 
 from enum import StrEnum
 
+#: The longest contact name a record carries (the wizard trims what is typed to it).
+MAX_CONTACT_NAME_CHARS = 200
+
 
 class Authority(StrEnum):
     """Why the customer may allow the session on this computer."""

@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass
 
 from helper import __version__
+from helper.platforms import platform_name
 
 CLIENT_NAME = "intellekta-helper"
 MAX_OS_VERSION_CHARS = 200
@@ -30,17 +31,7 @@ class ClientInfo:
 
 def client_info() -> ClientInfo:
     """This program and the operating system it runs on."""
-    return ClientInfo(CLIENT_NAME, __version__, platform_name(sys.platform), os_version())
-
-
-def platform_name(sys_platform: str) -> str:
-    """``windows``, ``macos`` or ``linux``; other Unix systems count as ``linux`` (the
-    true name is in ``os_version``)."""
-    if sys_platform in ("win32", "cygwin"):
-        return "windows"
-    if sys_platform == "darwin":
-        return "macos"
-    return "linux"
+    return ClientInfo(CLIENT_NAME, __version__, platform_name(), os_version())
 
 
 def os_version() -> str:

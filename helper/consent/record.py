@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from helper.apps.model import DetectedApp
-from helper.consent.choices import Authority, ConfidentialApps
+from helper.consent.choices import MAX_CONTACT_NAME_CHARS, Authority, ConfidentialApps
 from helper.consent.client import ClientInfo, client_info
 from helper.consent.notice import Notice
 from helper.consent.session_id import SessionIdError, parse_session_id
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from helper.config import Config
 
 SCHEMA_VERSION = 1
-MAX_CONTACT_NAME_CHARS = 200
 _DROPPED = ("Cc", "Cf", "Cs")  # control, invisible format characters, lone surrogates
 E = TypeVar("E", bound=StrEnum)
 
@@ -170,44 +169,26 @@ def build_record(
     (both injectable for tests); ``client`` defaults to this computer.
     """
     missing: list[str] = []
-    sid = ""
-    try:
-        sid = parse_session_id(session_id or "", config["session_id.pattern"])
-    except SessionIdError:
-        missing.append("session_id")
+    sid = _session_id(session_id, config, missing)
     if notice is None:
         missing.append("notice")
     if notice_accepted is not True:
         missing.append("notice_accepted")
     answer_authority = _enum(Authority, authority, "authority", missing)
     answer_apps = _enum(ConfidentialApps, confidential_apps, "confidential_apps", missing)
-    still_open = tuple(
-        OpenApplication(clean_text(a.id), clean_text(a.name), clean_text(a.category))
-        for a in open_apps
-    )
-    if any(not (a.id and a.name) for a in still_open):
-        missing.append("open_apps")
-    if answer_apps is ConfidentialApps.CLOSED and still_open:
-        missing.append("confidential_apps")
-    name = clean_text(contact_name)
-    if len(name) > MAX_CONTACT_NAME_CHARS or (config["ui.require_contact_name"] and not name):
-        missing.append("contact_name")
+    still_open = _open_applications(open_apps, answer_apps, missing)
+    name = _contact_name(contact_name, config, missing)
     if missing or notice is None or answer_authority is None or answer_apps is None:
         raise IncompleteRecord(missing)
 
-    confirmed_at = clock()
-    if confirmed_at.tzinfo is None:
-        raise ValueError("clock() must return a timezone-aware datetime")
-    submission = new_uuid()
-    if submission.version != 4:
-        raise ValueError("new_uuid() must return a version-4 UUID")
+    confirmed_at, submission = _stamps(clock, new_uuid)
     customer = Customer(
         clean_text(config["customer.number"]), clean_text(config["customer.company"]), name
     )
     return ConsentRecord(
         submission_id=str(submission),
         session_id=sid,
-        confirmed_at=confirmed_at.astimezone(UTC).replace(microsecond=0),
+        confirmed_at=confirmed_at,
         language=notice.language,
         notice=NoticeRef(notice.id, notice.version, notice.sha256),
         authority=answer_authority,
@@ -216,6 +197,50 @@ def build_record(
         customer=customer,
         client=client or client_info(),
     )
+
+
+def _session_id(text: str | None, config: Config, missing: list[str]) -> str:
+    """The Session ID parsed again with the configured pattern; "" if it is not one."""
+    try:
+        return parse_session_id(text or "", config["session_id.pattern"])
+    except SessionIdError:
+        missing.append("session_id")
+        return ""
+
+
+def _open_applications(
+    open_apps: Iterable[DetectedApp], answer: ConfidentialApps | None, missing: list[str]
+) -> tuple[OpenApplication, ...]:
+    """The flagged applications still running, as sent; "closed" cannot be the answer then."""
+    still_open = tuple(
+        OpenApplication(clean_text(a.id), clean_text(a.name), clean_text(a.category))
+        for a in open_apps
+    )
+    if any(not (a.id and a.name) for a in still_open):
+        missing.append("open_apps")
+    if answer is ConfidentialApps.CLOSED and still_open:
+        missing.append("confidential_apps")
+    return still_open
+
+
+def _contact_name(text: str, config: Config, missing: list[str]) -> str:
+    name = clean_text(text)
+    if len(name) > MAX_CONTACT_NAME_CHARS or (config["ui.require_contact_name"] and not name):
+        missing.append("contact_name")
+    return name
+
+
+def _stamps(
+    clock: Callable[[], datetime], new_uuid: Callable[[], uuid.UUID]
+) -> tuple[datetime, uuid.UUID]:
+    """When it was confirmed (aware, whole seconds, UTC) and its submission id."""
+    confirmed_at = clock()
+    if confirmed_at.tzinfo is None:
+        raise ValueError("clock() must return a timezone-aware datetime")
+    submission = new_uuid()
+    if submission.version != 4:
+        raise ValueError("new_uuid() must return a version-4 UUID")
+    return confirmed_at.astimezone(UTC).replace(microsecond=0), submission
 
 
 def _enum(kind: type[E], value: E | str | None, name: str, missing: list[str]) -> E | None:

@@ -2,24 +2,27 @@
 
 The terminal flow and the Tk window both drive one :class:`Wizard`: they show its current
 step, hand back what the customer typed or clicked, and ask :meth:`Wizard.missing` why
-"next" is not yet allowed. Slow work (scanning, closing, sending) is done by the
-``services`` object; a window calls those methods from a worker thread. The wizard is
-not thread-safe: one thread (the UI's) changes it, workers only call ``services``.
+"next" is not yet allowed. The wizard holds state and rules only; slow work (scanning,
+closing, sending) is done by the jobs in ``jobs.py`` on the ``services``, and their
+results are handed back with ``apply_scan``, ``apply_closed`` and ``finish``. The wizard
+is not thread-safe: one thread (the UI's) changes it, workers only run the jobs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from helper.apps.model import CloseResult, CloseStatus, DetectedApp, ScanResult
-from helper.consent.choices import Authority
+from helper.consent.choices import MAX_CONTACT_NAME_CHARS, Authority
 from helper.consent.session_id import SessionIdError, parse_session_id
 
 if TYPE_CHECKING:
     from helper.config import Config
     from helper.consent import ConsentRecord, Notice
+    from helper.flow.jobs import Closed
+    from helper.intake import Delivery
 
 
 class Step(StrEnum):
@@ -44,7 +47,7 @@ class Services(Protocol):
         self, apps: Sequence[DetectedApp], progress: Progress | None
     ) -> list[CloseResult]: ...
     def notice(self, lang: str) -> Notice: ...
-    def submit(self, record: ConsentRecord) -> Any: ...
+    def submit(self, record: ConsentRecord) -> Delivery: ...
     def is_saved(self, submission_id: str) -> bool: ...
 
 
@@ -61,8 +64,12 @@ class Answers:
 
     def __init__(self) -> None:
         self.session_id = ""
+        #: What was typed for the Session ID, valid or not (shown again after re-drawing).
+        self.typed_session_id = ""
         self.contact_name = ""
         self.kept_open: set[str] = set()  # chosen in the window, by app id
+        #: Applications the customer unticked in the window: not to be closed now.
+        self.unticked: set[str] = set()
         self.notice_accepted = False
         self.authority = ""  # one of AUTHORITIES once answered
         #: Ids of the open applications the customer confirmed keeping open on purpose.
@@ -80,12 +87,14 @@ class Wizard:
         self.answers = Answers()
         self.scan_result: ScanResult | None = None
         self.close_results: dict[str, CloseStatus] = {}
+        self.closed_names: dict[str, str] = {}  # of the applications asked to close
         self.record: ConsentRecord | None = None
-        self.result: Any = None
+        self.result: Delivery | None = None
 
     # -- Session ID and contact ------------------------------------------------------------
     def set_session_id(self, text: str) -> str | None:
         """Store the Session ID; returns the message id of what is wrong, or None."""
+        self.answers.typed_session_id = text
         try:
             self.answers.session_id = parse_session_id(text, self.config["session_id.pattern"])
         except SessionIdError as exc:
@@ -94,17 +103,11 @@ class Wizard:
         return None
 
     def set_contact_name(self, text: str) -> None:
-        self.answers.contact_name = " ".join(text.split())[:200]
+        self.answers.contact_name = " ".join(text.split())[:MAX_CONTACT_NAME_CHARS]
 
     # -- Applications ------------------------------------------------------------------------
-    def rescan(self) -> ScanResult:
-        """Scan again (blocking; a window calls it from a worker) and remember the result."""
-        result = self.services.scan()
-        self.apply_scan(result)
-        return result
-
     def apply_scan(self, result: ScanResult) -> None:
-        """Take a scan done elsewhere (a window's worker thread) as the current one."""
+        """Take a scan (``jobs.scan``) as the current one."""
         self.scan_result = result
         running = {app.id for app in result.applications}
         self.answers.kept_open &= running
@@ -131,18 +134,24 @@ class Wizard:
             if not self.is_kept_open(a) and (ids is None or a.id in ids)
         ]
 
-    def close(
-        self, ids: Sequence[str] | None = None, progress: Progress | None = None
-    ) -> list[CloseResult]:
-        """Ask the chosen applications to close (blocking), then rescan."""
-        results = self.services.close(self.closable(ids), progress)
-        self.record_close_results(results)
-        self.rescan()
-        return results
+    def tick(self, app_id: str, ticked: bool) -> None:
+        """The customer ticks (or unticks) an application to close it with the others."""
+        if ticked:
+            self.answers.unticked.discard(app_id)
+        else:
+            self.answers.unticked.add(app_id)
 
-    def record_close_results(self, results: Sequence[CloseResult]) -> None:
-        """Remember outcomes of closing done elsewhere (a window's worker thread)."""
-        self.close_results.update({r.id: r.status for r in results})
+    def ticked(self) -> list[DetectedApp]:
+        """The closable applications the customer left ticked (all, unless unticked)."""
+        return [a for a in self.closable() if a.id not in self.answers.unticked]
+
+    def apply_closed(self, closed: Closed) -> None:
+        """Take what closing did and the scan after it (``jobs.close_then_rescan``)."""
+        names = {a.id: a.name for a in self.applications}
+        for result in closed.results:
+            self.closed_names[result.id] = names.get(result.id, result.id)
+            self.close_results[result.id] = result.status
+        self.apply_scan(closed.scan)
 
     # -- Notice and confirmations -----------------------------------------------------------
     def notice(self) -> Notice:
@@ -230,7 +239,7 @@ class Wizard:
         return self.record
 
     def prepare_submission(self) -> ConsentRecord:
-        """The record to send, built after a fresh scan (``apply_scan``/``rescan``).
+        """The record to send, built after a fresh scan (``apply_scan``).
 
         The customer confirmed keeping open only the applications they saw. If one was
         opened since, nothing is built: the wizard returns to the notice step and raises
@@ -241,17 +250,10 @@ class Wizard:
             raise StepIncomplete(["flow.apps_changed"])
         return self.build()
 
-    def finish(self, result: Any) -> None:
-        """Take the delivery outcome (from ``services.submit``) and show the result."""
-        self.result = result
+    def finish(self, delivery: Delivery) -> None:
+        """Take the delivery outcome (``jobs.store_and_send``) and show the result."""
+        self.result = delivery
         self.step = Step.RESULT
-
-    def submit(self) -> Any:
-        """Rescan, build, store and send, all in this thread (the terminal's way)."""
-        self.rescan()
-        record = self.prepare_submission()
-        self.finish(self.services.submit(record))
-        return self.result
 
 
 __all__ = [

@@ -87,7 +87,9 @@ def _system_locale() -> str:
     return ""
 
 
+@cache
 def _macos_locale() -> str:
+    """Read once per process: it runs a subprocess, and the preference rarely changes."""
     # GUI apps on macOS are started without LANG; the user's preferred language is a default.
     import subprocess
 

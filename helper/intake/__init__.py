@@ -13,7 +13,14 @@ A record stays in ``<data_dir>/outbox`` until the server acknowledged it; then i
 ``<data_dir>/receipts`` with the server's answer (JSON, and a text for the customer).
 """
 
-from helper.intake.delivery import Delivery, DeliveryState, Summary, deliver, send_pending
+from helper.intake.delivery import (
+    Delivery,
+    DeliveryState,
+    Reason,
+    Summary,
+    deliver,
+    send_pending,
+)
 from helper.intake.outbox import Outbox, OutboxError, OutboxRecord, RecordState
 from helper.intake.receipts import Receipt, Receipts
 
@@ -23,6 +30,7 @@ __all__ = [
     "Outbox",
     "OutboxError",
     "OutboxRecord",
+    "Reason",
     "Receipt",
     "Receipts",
     "RecordState",

@@ -33,8 +33,6 @@ _STALE_TEMP_S = 3600.0
 _BATCH = 100
 #: How long finishing a batch waits for a record's lock that another helper holds.
 _FINISH_LOCK_S = 5.0
-#: The one pending outcome that concerns a single record, not the network or the server.
-_DAMAGED = "intake.pending.damaged"
 
 
 class DeliveryState(StrEnum):
@@ -43,13 +41,40 @@ class DeliveryState(StrEnum):
     REJECTED = "rejected"  # refused by the server; kept in the outbox
 
 
+class Reason(StrEnum):
+    """Why a delivery ended as it did; each value names its message in ``intake.toml``."""
+
+    DELIVERED = "delivered"
+    REJECTED = "rejected"
+    # Pending, because of this computer's setup (SetupError.reason) ...
+    NO_URL = "no_url"
+    TOKEN_INVALID = "token_invalid"
+    CA_BUNDLE = "ca_bundle"
+    # ... of this one record ...
+    BUSY = "busy"  # another helper is sending it right now
+    DAMAGED = "damaged"  # its outbox file cannot be read
+    # ... or of the network and the server (Answer.failure, or an HTTP status).
+    CONNECTION = "connection"
+    TIMEOUT = "timeout"
+    TLS = "tls"
+    PROXY = "proxy"
+    REDIRECT_HTTP = "redirect_http"
+    SERVER = "server"
+    UNEXPECTED = "unexpected"
+
+    @property
+    def concerns_one_record(self) -> bool:
+        """Whether the next record may still go through (the network is not to blame)."""
+        return self in (Reason.BUSY, Reason.DAMAGED)
+
+
 @dataclass(frozen=True)
 class Delivery:
     """How sending one record ended, and what to tell the customer (``message``)."""
 
     submission_id: str
     state: DeliveryState
-    message_id: str  # intake.delivered | intake.pending.<reason> | intake.rejected
+    reason: Reason
     receipt_id: str = ""
     received_at: str = ""
     http_status: int | None = None
@@ -61,6 +86,13 @@ class Delivery:
     def reference(self) -> str:
         """What the customer reads out: the server's receipt id, else the submission id."""
         return self.receipt_id or self.submission_id
+
+    @property
+    def message_id(self) -> str:
+        """The message of ``reason``: intake.delivered | intake.rejected | intake.pending.*"""
+        if self.state is DeliveryState.PENDING:
+            return f"intake.pending.{self.reason.value}"
+        return f"intake.{self.reason.value}"
 
     def message(self, lang: str) -> str:
         return i18n.t(
@@ -96,16 +128,13 @@ def deliver(
     try:
         lock.acquire(timeout=budget)
     except filelock.Timeout:
-        return _pending(submission_id, "busy")
+        return _pending(submission_id, Reason.BUSY)
     sender = _Sender(config, outbox)
     try:
-        delivery = sender.send(submission_id, deadline, report_done=True)
+        return sender.send(submission_id, deadline)
     finally:
         lock.release()
         sender.close()
-    if delivery is None:
-        raise KeyError(submission_id)
-    return delivery
 
 
 def send_pending(config: Config, outbox: Outbox, include_rejected: bool = False) -> Summary:
@@ -129,16 +158,16 @@ def send_pending(config: Config, outbox: Outbox, include_rejected: bool = False)
             try:
                 lock.acquire(timeout=0)
             except filelock.Timeout:
-                results.append(_pending(record.submission_id, "busy"))
+                results.append(_pending(record.submission_id, Reason.BUSY))
                 continue
             try:
+                if not sender.still_to_send(record.submission_id):
+                    continue  # another helper delivered it meanwhile
                 delivery = sender.send(record.submission_id, time.monotonic() + budget)
             finally:
                 lock.release()
-            if delivery is None:
-                continue  # another helper delivered it meanwhile
             results.append(delivery)
-            if delivery.state is DeliveryState.PENDING and delivery.message_id != _DAMAGED:
+            if delivery.state is DeliveryState.PENDING and not delivery.reason.concerns_one_record:
                 break
     finally:
         sender.finish_batch()
@@ -198,26 +227,26 @@ class _Sender:
         if self._client is not None:
             self._client.close()
 
-    def send(
-        self, submission_id: str, deadline: float, report_done: bool = False
-    ) -> Delivery | None:
-        """Send one record; the caller holds its lock.
+    def still_to_send(self, submission_id: str) -> bool:
+        """False if another helper delivered the record and tidied up since it was listed."""
+        return self.outbox.path_of(submission_id).exists()
 
-        None when the record is no longer in the outbox (delivered by another helper,
-        unless ``report_done`` asks for that delivery) or was never added.
+    def send(self, submission_id: str, deadline: float) -> Delivery:
+        """Send one record, or report its earlier delivery; the caller holds its lock.
+
+        KeyError when the record has neither a receipt nor a file in the outbox.
         """
         receipt = self.receipts.get(submission_id)
         if receipt is not None:  # delivered before: by another helper, or one that died
-            still_here = self.outbox.path_of(submission_id).exists()
             self._finish(receipt)
-            return _delivered(receipt, attempts=0) if still_here or report_done else None
+            return _delivered(receipt, attempts=0)
         try:
             found = self.outbox.read(submission_id)
         except OutboxError as exc:
             log.error("Outbox record %s is damaged and cannot be sent", exc.path.name)
-            return Delivery(submission_id, DeliveryState.PENDING, _DAMAGED)
+            return _pending(submission_id, Reason.DAMAGED)
         if found is None:
-            return None
+            raise KeyError(submission_id)
         record, payload = found
         try:
             if self._client is None:
@@ -225,7 +254,7 @@ class _Sender:
         except SetupError as exc:
             log.error("Cannot send %s: %s", submission_id, exc.reason)
             self._update(record, state=RecordState.PENDING, last_error=exc.reason)
-            return _pending(submission_id, exc.reason)
+            return _pending(submission_id, Reason(exc.reason))
         answer = self._client.post(payload, submission_id, deadline - time.monotonic())
         return self._apply(record, payload, answer)
 
@@ -242,7 +271,7 @@ class _Sender:
             except OSError as exc:
                 # The server has it; the next run sends it again and gets the same answer.
                 log.error("Delivered %s but cannot write its receipt: %s", sid, exc)
-                return Delivery(sid, DeliveryState.DELIVERED, "intake.delivered", receipt_id=sid,
+                return Delivery(sid, DeliveryState.DELIVERED, Reason.DELIVERED, receipt_id=sid,
                                 http_status=status, attempts=answer.attempts)  # fmt: skip
             if self.batch:
                 self._unfinished.append(receipt)
@@ -256,14 +285,14 @@ class _Sender:
             self._update(record, state=RecordState.REJECTED, attempts=attempts,
                          http_status=status, server_message=message,
                          last_error=f"HTTP {status}: {message}")  # fmt: skip
-            return Delivery(sid, DeliveryState.REJECTED, "intake.rejected", http_status=status,
+            return Delivery(sid, DeliveryState.REJECTED, Reason.REJECTED, http_status=status,
                             server_message=message, attempts=answer.attempts)  # fmt: skip
         reason = answer.failure or "server"
         last_error = f"HTTP {status}" if status is not None else f"{reason}: {answer.detail}"
         log.warning("%s stays in the outbox: %s", sid, last_error)
         self._update(record, state=RecordState.PENDING, attempts=attempts, http_status=status,
                      server_message="", last_error=last_error)  # fmt: skip
-        return Delivery(sid, DeliveryState.PENDING, f"intake.pending.{reason}",
+        return Delivery(sid, DeliveryState.PENDING, Reason(reason),
                         http_status=status, attempts=answer.attempts)  # fmt: skip
 
     def _update(self, record: OutboxRecord, **changes: object) -> None:
@@ -288,11 +317,11 @@ def _is_permanent(status: int) -> bool:
 
 def _delivered(receipt: Receipt, attempts: int) -> Delivery:
     return Delivery(
-        receipt.submission_id, DeliveryState.DELIVERED, "intake.delivered",
+        receipt.submission_id, DeliveryState.DELIVERED, Reason.DELIVERED,
         receipt_id=receipt.receipt_id, received_at=receipt.received_at,
         http_status=receipt.http_status, attempts=attempts, receipt_text=receipt.text_path,
     )  # fmt: skip
 
 
-def _pending(submission_id: str, reason: str) -> Delivery:
-    return Delivery(submission_id, DeliveryState.PENDING, f"intake.pending.{reason}")
+def _pending(submission_id: str, reason: Reason) -> Delivery:
+    return Delivery(submission_id, DeliveryState.PENDING, reason)

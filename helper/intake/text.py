@@ -12,7 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-MASK = "********"
+from helper.logs import MASK
+
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@/\s]+@")
 
 

@@ -15,12 +15,15 @@ from typing import Any, TextIO
 from helper.apps.catalogue import load as load_catalogue
 from helper.apps.model import CloseStatus, DetectedApp
 from helper.consent import format_session_id
+from helper.consent.choices import Authority
 from helper.exitcodes import ExitCode
-from helper.flow import Step, StepIncomplete, Wizard
+from helper.flow import Step, StepIncomplete, Wizard, jobs
 from helper.i18n import t
 from helper.intake import OutboxError
 
 WIDTH = 78
+#: What the customer types for each authority; the last number declines.
+AUTHORITY_NUMBERS = {str(number): a for number, a in enumerate(Authority, start=1)}
 
 
 class Cancelled(Exception):
@@ -129,7 +132,8 @@ class TerminalFlow:
 
     def _scan(self) -> None:
         self.say(self._t("flow.scanning"))
-        result = self.wizard.rescan()
+        result = jobs.scan(self.wizard.services)
+        self.wizard.apply_scan(result)
         if not result.remote_support_running:
             self.say(
                 self._t(
@@ -199,8 +203,9 @@ class TerminalFlow:
         if not self.wizard.closable(ids):
             self.say(self._t("flow.nothing_to_close"))
             return
-        results = self.wizard.close(ids, progress)
-        for result in results:
+        closed = jobs.close_then_rescan(self.wizard.services, self.wizard.closable(ids), progress)
+        self.wizard.apply_closed(closed)
+        for result in closed.results:
             name = names.get(result.id, result.id)
             self.say(self._t(f"flow.close_{result.status.value}", name=name), indent="  ")
 
@@ -214,11 +219,9 @@ class TerminalFlow:
         self.say(self._t("flow.authority_question"))
         while w.answers.authority == "":
             answer = self.ask("flow.ask_authority")
-            if answer == "1":
-                w.set_authority("owner")
-            elif answer == "2":
-                w.set_authority("it_admin_permission")
-            elif answer == "3":
+            if answer in AUTHORITY_NUMBERS:
+                w.set_authority(AUTHORITY_NUMBERS[answer])
+            elif answer == str(len(AUTHORITY_NUMBERS) + 1):
                 raise Cancelled("flow.declined_authority")
         still_open = w.still_open()
         if still_open and not w.keep_open_confirmed:
@@ -251,7 +254,8 @@ class TerminalFlow:
         self.say(self._t("flow.sending"))
         w = self.wizard
         try:
-            w.submit()
+            w.apply_scan(jobs.scan(w.services))
+            w.finish(jobs.store_and_send(w.services, w.prepare_submission()))
         except StepIncomplete:
             self.say(self._t("flow.apps_changed"))
         except KeyboardInterrupt:
@@ -265,15 +269,14 @@ class TerminalFlow:
     def result(self) -> int:
         w = self.wizard
         delivery = w.result
+        assert delivery is not None, "the result step comes only after sending"
         self.say()
         self.say(self._t(f"flow.result_{delivery.state.value}"))
         self.say(delivery.message(w.lang))
         self.say()
         self.say(self._t("flow.read_out"))
         self.say(big_session_id(format_session_id(w.answers.session_id)))
-        return {"delivered": ExitCode.OK, "pending": ExitCode.PENDING}.get(
-            delivery.state.value, ExitCode.REJECTED
-        )
+        return jobs.exit_code(delivery)
 
 
 def big_session_id(formatted: str) -> str:

@@ -10,7 +10,8 @@ import pytest
 
 from helper import apps, config, i18n
 from helper.apps import catalogue
-from helper.apps.catalogue import LINUX_NAME_LIMIT, PLATFORMS, Matcher, Rule, RuleError, parse_extra
+from helper.apps.catalogue import LINUX_NAME_LIMIT, Matcher, Rule, RuleError, parse_extra
+from helper.platforms import PLATFORMS
 from tests.conftest import Home, run_cli
 
 

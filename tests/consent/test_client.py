@@ -9,7 +9,8 @@ import pytest
 
 from helper import __version__
 from helper.consent import client_info
-from helper.consent.client import platform_name, unix_version, windows_version
+from helper.consent.client import unix_version, windows_version
+from helper.platforms import platform_name
 
 
 @pytest.mark.parametrize(

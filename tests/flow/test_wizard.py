@@ -1,4 +1,5 @@
-"""The wizard without any user interface: every step's rules, back and forth.
+"""The wizard without any user interface: every step's rules, back and forth, with the
+flow's jobs (``helper.flow.jobs``) run the way the terminal runs them.
 
 ``RecordingServices`` stands in for the slow work (scanning, closing, sending) so each
 rule can be tested alone; the notice and the record are the real ones. The terminal-flow
@@ -9,15 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
 
 from helper import config as config_module
 from helper.apps.model import CloseResult, CloseStatus, DetectedApp, ProcessRef, ScanResult
 from helper.consent import ConsentRecord, Notice, load_notice
-from helper.flow import Step, StepIncomplete, Wizard
+from helper.exitcodes import ExitCode
+from helper.flow import Step, StepIncomplete, Wizard, jobs
 from helper.flow.wizard import Progress
+from helper.intake import Delivery, DeliveryState, Reason
 
 
 def app(app_id: str, keep_open: bool = False) -> DetectedApp:
@@ -45,9 +47,9 @@ class RecordingServices:
     def notice(self, lang: str) -> Notice:
         return load_notice(self.cfg, lang)
 
-    def submit(self, record: ConsentRecord) -> Any:
+    def submit(self, record: ConsentRecord) -> Delivery:
         self.sent.append(record)
-        return "sent"
+        return Delivery(record.submission_id, DeliveryState.DELIVERED, Reason.DELIVERED)
 
     def is_saved(self, submission_id: str) -> bool:
         return any(r.submission_id == submission_id for r in self.sent)
@@ -59,6 +61,24 @@ def make(
     cfg = config_module.load(cli=cli)
     services = RecordingServices(cfg, list(running))
     return Wizard(cfg, services, lang="en"), services
+
+
+def rescan(wizard: Wizard) -> None:
+    wizard.apply_scan(jobs.scan(wizard.services))
+
+
+def close(wizard: Wizard, ids: Sequence[str] | None = None) -> list[CloseResult]:
+    closed = jobs.close_then_rescan(wizard.services, wizard.closable(ids))
+    wizard.apply_closed(closed)
+    return list(closed.results)
+
+
+def submit(wizard: Wizard) -> Delivery:
+    """As the terminal does it: a fresh scan, build, then store and send."""
+    rescan(wizard)
+    wizard.finish(jobs.store_and_send(wizard.services, wizard.prepare_submission()))
+    assert wizard.result is not None
+    return wizard.result
 
 
 def test_session_step_needs_a_valid_session_id() -> None:
@@ -88,11 +108,11 @@ def test_apps_step_needs_a_scan_and_closing_rescans() -> None:
     wizard.set_session_id("123456789")
     wizard.next()
     assert wizard.missing() == ["flow.need_scan"]
-    wizard.rescan()
+    rescan(wizard)
     assert [a.id for a in wizard.applications] == ["outlook", "chrome", "suite"]
     wizard.keep_open("chrome")
     assert [a.id for a in wizard.closable()] == ["outlook"]
-    results = wizard.close()
+    results = close(wizard)
     assert services.closed == [["outlook"]], "kept-open applications are never asked"
     assert results == [CloseResult("outlook", CloseStatus.CLOSED)]
     assert [a.id for a in wizard.applications] == ["chrome", "suite"]
@@ -105,7 +125,7 @@ def test_notice_step_rules_and_back() -> None:
     wizard, _ = make(running=[app("outlook")])
     wizard.set_session_id("123456789")
     wizard.next()
-    wizard.rescan()
+    rescan(wizard)
     wizard.next()
     assert wizard.missing() == [
         "flow.need_notice_accepted",
@@ -132,13 +152,13 @@ def test_record_reflects_the_answers_and_open_apps() -> None:
     wizard, services = make(("customer.number", "K-1"), running=[app("outlook")])
     wizard.set_session_id("s12-345-678")
     wizard.next()
-    wizard.rescan()
+    rescan(wizard)
     wizard.next()
     wizard.accept_notice(True)
     wizard.set_authority("owner")
     wizard.confirm_keep_open(True)
     wizard.next()
-    assert wizard.submit() == "sent"
+    assert submit(wizard).state is DeliveryState.DELIVERED
     assert wizard.step is Step.RESULT
     data = services.sent[0].to_dict()
     assert data["session_id"] == "s12-345-678"
@@ -156,14 +176,14 @@ def test_all_closed_means_closed() -> None:
     wizard, services = make(running=[app("outlook")])
     wizard.set_session_id("123456789")
     wizard.next()
-    wizard.rescan()
-    wizard.close()
+    rescan(wizard)
+    close(wizard)
     wizard.next()
     wizard.accept_notice(True)
     wizard.set_authority("owner")
     assert wizard.missing() == []
     wizard.next()
-    wizard.submit()
+    submit(wizard)
     data = services.sent[0].to_dict()
     assert data["confirmations"]["confidential_apps"] == "closed"
     assert data["open_applications"] == []
@@ -173,19 +193,19 @@ def test_an_application_opened_after_confirming_sends_nothing() -> None:
     wizard, services = make()
     wizard.set_session_id("123456789")
     wizard.next()
-    wizard.rescan()
+    rescan(wizard)
     wizard.next()
     wizard.accept_notice(True)
     wizard.set_authority("owner")
     wizard.next()
     services.running.append(app("thunderbird"))
     with pytest.raises(StepIncomplete) as info:
-        wizard.submit()
+        submit(wizard)
     assert info.value.missing == ["flow.apps_changed"]
     assert wizard.step is Step.NOTICE and services.sent == []
     wizard.confirm_keep_open(True)
     wizard.next()
-    wizard.submit()
+    submit(wizard)
     assert services.sent[0].to_dict()["open_applications"][0]["id"] == "thunderbird"
 
 
@@ -193,7 +213,7 @@ def test_language_switch_keeps_answers() -> None:
     wizard, _ = make(running=[app("outlook")])
     wizard.set_session_id("123456789")
     wizard.next()
-    wizard.rescan()
+    rescan(wizard)
     wizard.keep_open("outlook")
     wizard.lang = "de"
     assert wizard.notice().language == "de"
@@ -205,3 +225,38 @@ def test_build_refuses_before_confirmation() -> None:
     wizard, _ = make()
     with pytest.raises(StepIncomplete):
         wizard.build()
+
+
+@pytest.mark.parametrize(
+    ("state", "code"),
+    [
+        (DeliveryState.DELIVERED, ExitCode.OK),
+        (DeliveryState.PENDING, ExitCode.PENDING),
+        (DeliveryState.REJECTED, ExitCode.REJECTED),
+    ],
+)
+def test_one_exit_code_per_delivery_state(state: DeliveryState, code: ExitCode) -> None:
+    assert jobs.exit_code(Delivery("x", state, Reason.SERVER)) is code
+
+
+def test_nothing_sent_exits_as_declined() -> None:
+    assert jobs.exit_code(None) is ExitCode.DECLINED
+
+
+def test_closing_keeps_each_outcome_with_the_name_shown() -> None:
+    wizard, _ = make(running=[app("outlook"), app("chrome")])
+    rescan(wizard)
+    wizard.tick("chrome", False)
+    assert [a.id for a in wizard.ticked()] == ["outlook"]
+    wizard.tick("chrome", True)
+    assert [a.id for a in wizard.ticked()] == ["outlook", "chrome"]
+    close(wizard, ["outlook"])
+    assert wizard.close_results == {"outlook": CloseStatus.CLOSED}
+    assert wizard.closed_names == {"outlook": "Outlook"}, "named as before it closed"
+    assert [a.id for a in wizard.applications] == ["chrome"], "the scan after closing"
+
+
+def test_what_was_typed_is_kept_even_when_invalid() -> None:
+    wizard, _ = make()
+    wizard.set_session_id("12 34")
+    assert (wizard.answers.typed_session_id, wizard.answers.session_id) == ("12 34", "")

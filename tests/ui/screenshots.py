@@ -54,10 +54,10 @@ def run(out: Path, lang: str, server: object, bin_dir: Path) -> None:
     services = LocalServices(cfg)
     window = HelperWindow(root, Wizard(cfg, services, lang=lang), services)
     pump_until(root, lambda: window.wizard.scan_result is not None)
-    window.session_var.set("12 34")
+    window.view.session_var.set("12 34")  # type: ignore[union-attr]
     window.view.validate(final=True)  # type: ignore[union-attr]
     shoot(root, out / f"{lang}-1-session-invalid.png")
-    window.session_var.set("123 456 789")
+    window.view.session_var.set("123 456 789")  # type: ignore[union-attr]
     shoot(root, out / f"{lang}-1-session.png")
     window.on_next()
     pump_until(root, lambda: len(window.wizard.applications) >= len(NAMES))
@@ -65,11 +65,11 @@ def run(out: Path, lang: str, server: object, bin_dir: Path) -> None:
     window.view.show_apps()  # type: ignore[union-attr]
     shoot(root, out / f"{lang}-2-apps.png")
     window.on_next()
-    window.accept_var.set(True)
-    window.authority_var.set("owner")
+    window.view.accept_var.set(True)  # type: ignore[union-attr]
+    window.view.authority_var.set("owner")  # type: ignore[union-attr]
     window.view.changed()  # type: ignore[union-attr]
     shoot(root, out / f"{lang}-3-notice.png")
-    window.keep_open_var.set(True)
+    window.view.keep_open_var.set(True)  # type: ignore[union-attr]
     window.view.changed()  # type: ignore[union-attr]
     find(root, window.t("gui.confirm_and_send")).invoke()  # type: ignore[attr-defined]
     pump_until(root, lambda: window.wizard.step is Step.RESULT)

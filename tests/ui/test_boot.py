@@ -20,7 +20,7 @@ HEAVY = (
     "dataclasses", "psutil", "requests", "urllib3", "truststore", "ssl", "hashlib", "json",
     "Xlib", "filelock", "logging.handlers", "importlib.resources", "inspect", "uuid",
     "helper.apps.detect", "helper.apps.catalogue", "helper.apps.close", "helper.consent.record",
-    "helper.consent.notice", "helper.intake", "helper.flow.services",
+    "helper.consent.notice", "helper.intake",  # helper.flow.services imports them on use
 )  # fmt: skip
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 from subprocess import Popen
 from tkinter import ttk
 
 import psutil
 import pytest
 
+from helper.apps.model import ScanResult
 from helper.flow import Step
 from helper.ui.tk import steps
 from helper.ui.tk.app import HelperWindow
@@ -38,9 +41,9 @@ def click(window: HelperWindow, text: str) -> None:
 
 
 def enter_session_id(window: HelperWindow, text: str) -> None:
-    window.session_var.set(text)
     view = window.view
     assert isinstance(view, steps.SessionView)
+    view.session_var.set(text)
     view.validate(final=True)
     window.root.update()
 
@@ -77,7 +80,9 @@ def test_whole_flow_close_one_keep_one(
     enter_session_id(window, "12 34")
     view = window.view
     assert isinstance(view, steps.SessionView)
-    assert "9 or 10 digits" in str(view.message.cget("text")) or view.message.cget("text")
+    message = str(view.message.cget("text"))
+    assert message.startswith("This is not a valid Session ID. It has 9 or 10 digits"), message
+    assert str(view.message.cget("style")) == "Error.TLabel"
     assert window.next_button.instate(["disabled"])
     enter_session_id(window, "123 456 789")
     assert str(view.message.cget("text")) == "✓ 123 456 789"
@@ -271,3 +276,129 @@ def test_an_unwritable_data_folder_is_explained_and_can_be_retried(
     click(window, "Confirm and send")
     pump_until(window.root, lambda: window.wizard.step is Step.RESULT)
     assert window.wizard.result.state.value == "delivered"
+
+
+def test_a_failed_scan_says_so_and_can_be_tried_again(
+    make_window: Callable[..., HelperWindow], spawn: Spawner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spawn("thunderbird")
+    window = make_window()
+    pump_until(window.root, lambda: window.wizard.scan_result is not None)
+    services = window.services
+    real_scan, failing, scanned = services.scan, [True], []
+
+    def scan() -> ScanResult:  # what psutil raises where the process list is refused
+        if failing[0]:
+            raise PermissionError(13, "Permission denied", "/proc")
+        scanned.append(True)
+        return real_scan()
+
+    monkeypatch.setattr(services, "scan", scan)
+    enter_session_id(window, "123456789")
+    click(window, "Next")
+    view = window.view
+    assert isinstance(view, steps.AppsView)
+    pump_until(window.root, lambda: bool(view.problem.winfo_ismapped()))
+    shown = texts(view.problem)
+    assert shown[0].startswith("It could not be checked which programs are running."), shown
+    assert find(view.problem, "Try again").winfo_ismapped()
+    failing[0] = False
+    click(window, "Try again")
+    assert not view.problem.winfo_ismapped(), "the message goes while it tries again"
+    pump_until(window.root, lambda: bool(scanned))
+    window.root.update()
+    assert not view.problem.winfo_ismapped()
+    assert "Mozilla Thunderbird" in texts(view)
+
+
+def test_the_window_as_started_runs_to_the_end_and_sends_what_was_left(
+    home: Home, intake_server: IntakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``open_window`` as ``intellekta-helper --session-id ...`` runs it, a click at a time,
+    while an earlier run's confirmation waits in the outbox."""
+    import tkinter as tk
+
+    from helper import config
+    from helper.intake import Outbox
+    from helper.ui.tk import boot, main
+    from tests.intake.records import sample_record
+
+    cfg = config.load(cli=[*intake_server.settings(), ("intake.send_window_s", "2")])
+    left = sample_record("de", "987654321")
+    Outbox(cfg.data_dir).add(left.payload, left.submission_id, left.session_id)
+    root = tk.Tk()
+    monkeypatch.setattr(boot, "window", lambda: root)  # this test's root instead of a new one
+    plan = ["Next", "Next", "I have read the notice and I agree.", "I own this computer.",
+            "Confirm and send", "Finish"]  # fmt: skip
+
+    def click_next() -> None:
+        with contextlib.suppress(LookupError, tk.TclError):
+            widget = find(root, plan[0])
+            if widget.instate(["!disabled"]):  # type: ignore[attr-defined]
+                widget.invoke()  # type: ignore[attr-defined]
+                plan.pop(0)
+        if plan:
+            root.after(50, click_next)
+
+    root.after(50, click_next)
+    root.after(30_000, root.destroy)  # a bounded wait: the plan below reports how far it got
+    assert main.open_window(cfg, session_id="123 456 789") == 0, plan
+    assert plan == []
+    pump_until_true(lambda: len(intake_server.stored) == 2)
+    sent = [json.loads(body) for body in intake_server.stored.values()]
+    assert sorted(r["session_id"] for r in sent) == ["123456789", "987654321"]
+
+
+def pump_until_true(check: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait (bounded) for something other threads do, with no Tk loop left to run."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "it did not happen in time"
+        time.sleep(0.02)
+
+
+def test_the_receipt_can_be_copied_and_saved(
+    make_window: Callable[..., HelperWindow], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tkinter import filedialog
+
+    from helper.ui.tk import app
+
+    window = make_window()
+    go_to_notice(window)
+    confirm_all(window)
+    click(window, "Copy")
+    assert "123 456 789" in window.root.clipboard_get()
+    assert "Copied." in texts(window.root)
+    target = tmp_path / "receipt.txt"
+    answers = iter([str(target), str(tmp_path / "missing" / "receipt.txt"), ""])
+    monkeypatch.setattr(filedialog, "asksaveasfilename", lambda **_kw: next(answers))
+    shown: list[str] = []
+    monkeypatch.setattr(app.messagebox, "showerror", lambda title, text, **k: shown.append(text))
+    click(window, "Save receipt ...")
+    assert "123 456 789" in target.read_text("utf-8")
+    assert f"Saved: {target}" in texts(window.root)
+    click(window, "Save receipt ...")  # a folder that does not exist
+    assert shown and shown[0].startswith("The receipt could not be saved (No such file"), shown
+    click(window, "Save receipt ...")  # cancelled: nothing happens
+    assert len(shown) == 1
+
+
+def test_enter_goes_on_and_back_comes_back_with_the_answers(
+    make_window: Callable[..., HelperWindow],
+) -> None:
+    window = make_window()
+    enter_session_id(window, "123 456 789")
+    view = window.view
+    assert isinstance(view, steps.SessionView)
+    view.entry.focus_force()
+    view.entry.event_generate("<Return>")
+    window.root.update()
+    assert window.wizard.step is Step.APPS
+    click(window, "Back")
+    view = window.view
+    assert isinstance(view, steps.SessionView) and view.session_var.get() == "123 456 789"
+    view.session_var.set("12")
+    window.root.update()
+    window.on_next()  # not allowed yet: the hint says why, the step stays
+    assert window.wizard.step is Step.SESSION

@@ -1,27 +1,33 @@
 """The customer's window: header, one step at a time, and Back / Next.
 
-It drives :class:`~helper.flow.Wizard` and never blocks: scanning (every two seconds),
-closing and sending run through :class:`~helper.ui.tk.worker.Worker`. Step contents
-live in ``steps.py``; this module owns navigation, language and the window's life.
+It drives :class:`~helper.flow.Wizard` and never blocks: the flow's jobs (scanning every
+two seconds, closing, sending; ``helper.flow.jobs``) run through
+:class:`~helper.ui.tk.worker.Worker`. Step contents live in ``steps.py`` and see this
+window only as a :class:`~helper.ui.tk.steps.Host`; the answers live in the wizard. This
+module owns navigation, language and the window's life.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import tkinter as tk
 from functools import partial
 from pathlib import Path
 from tkinter import messagebox, ttk
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from helper import logs
 from helper.apps.model import ScanResult
-from helper.flow import ORDER, Step, StepIncomplete, Wizard
+from helper.flow import ORDER, Step, StepIncomplete, Wizard, jobs
 from helper.flow.wizard import Services
 from helper.i18n import LANGUAGES, t
 from helper.ui.tk import steps
 from helper.ui.tk.widgets import PAD, setup_fonts
-from helper.ui.tk.worker import Worker
+from helper.ui.tk.worker import Job, OnDone, OnError, OnProgress, Worker
+
+if TYPE_CHECKING:
+    from helper.intake import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +45,8 @@ class HelperWindow:
         self.services = services
         self.worker = Worker(root)
         self.fonts = setup_fonts(root)
-        self.scan_error = False
+        self.scan_failed = False  # the latest scan raised; step 2 offers to try again
         self.view: steps.StepView | None = None
-        # Answers typed into widgets live in variables that survive re-rendering.
-        self.session_var = tk.StringVar(root, value=wizard.answers.session_id)
-        self.contact_var = tk.StringVar(root, value=wizard.answers.contact_name)
-        self.accept_var = tk.BooleanVar(root, value=wizard.answers.notice_accepted)
-        self.authority_var = tk.StringVar(root, value=wizard.answers.authority)
-        self.keep_open_var = tk.BooleanVar(root, value=False)
-        self.selected: dict[str, tk.BooleanVar] = {}
-        self.close_messages: dict[str, str] = {}
 
         root.title(self.t("gui.window_title", vendor=wizard.config["vendor.name"]))
         root.minsize(720, 560)
@@ -114,7 +112,7 @@ class HelperWindow:
         self.root.title(self.t("gui.window_title", vendor=w.config["vendor.name"]))
         self.title_label.configure(text=self.t("gui.title"))
         for lang, button in self.lang_buttons.items():
-            button.configure(text={"de": "Deutsch", "en": "English"}[lang])
+            button.configure(text=t("gui.language_name", lang))
             button.state(["disabled"] if lang == w.lang else ["!disabled"])
         number = min(ORDER.index(w.step) + 1, VISIBLE_STEPS)
         title = self.t(f"flow.title_{w.step.value if w.step is not Step.RESULT else 'sending'}")
@@ -123,6 +121,11 @@ class HelperWindow:
         )
         for child in self.body.winfo_children():
             child.destroy()
+        if self.view is not None:
+            # The old view's Tk variables go here, on the Tk thread: left to a collection
+            # that happens to run in a worker, they would call into Tcl from there.
+            self.view = None
+            gc.collect()
         self.view = steps.VIEWS[w.step](self, self.body)
         self.refresh_footer()
         self.view.focus_first()
@@ -177,6 +180,19 @@ class HelperWindow:
         self.render()
 
     # -- background work ----------------------------------------------------------------------
+    def run(
+        self, name: str, job: Job, on_done: OnDone, on_error: OnError | None = None,
+        on_progress: OnProgress | None = None,
+    ) -> bool:  # fmt: skip
+        """Run ``job`` in the worker (False if one of that name runs); errors default to
+        the friendly dialog."""
+        return self.worker.start(
+            name, job, on_done, on_error or self._unexpected_in_job, on_progress
+        )
+
+    def _unexpected_in_job(self, exc: BaseException) -> None:
+        self.on_unexpected(type(exc), exc, exc.__traceback__)
+
     def scan_now(self) -> None:
         """Scan in a worker unless one is running; re-scheduled every two seconds."""
         self.scan_soon()
@@ -184,11 +200,11 @@ class HelperWindow:
 
     def scan_soon(self) -> None:
         if self.wizard.step in (Step.SESSION, Step.APPS, Step.NOTICE):
-            scan = self.services.scan
-            self.worker.start("scan", lambda _report: scan(), self.on_scan, self.on_scan_error)
+            services = self.services
+            self.run("scan", lambda _report: jobs.scan(services), self.on_scan, self.on_scan_error)
 
     def on_scan(self, result: ScanResult) -> None:
-        self.scan_error = False
+        self.scan_failed = False
         if self.wizard.step in (Step.SESSION, Step.APPS, Step.NOTICE):
             self.wizard.apply_scan(result)
             if self.view is not None:
@@ -196,13 +212,19 @@ class HelperWindow:
             self.refresh_footer()
 
     def on_scan_error(self, _exc: BaseException) -> None:
-        self.scan_error = True
+        """Logged by the worker; the view says so and offers to try again."""
+        self.scan_failed = True
+        if self.view is not None:
+            self.view.on_scan_failed()
 
     def start_sending(self) -> None:
         """Fresh scan, build the record, then store and send it in a worker."""
-        scan = self.services.scan
-        self.worker.start(
-            "scan-before-send", lambda _report: scan(), self._send_after_scan, self._send_failed
+        services = self.services
+        self.run(
+            "scan-before-send",
+            lambda _report: jobs.scan(services),
+            self._send_after_scan,
+            self._send_failed,
         )
 
     def _send_after_scan(self, result: ScanResult) -> None:
@@ -213,18 +235,21 @@ class HelperWindow:
             self.render()
             self.hint_label.configure(text=self.t(exc.missing[0]))
             return
-        submit = self.services.submit
-        self.worker.start("send", lambda _report: submit(record), self._sent, self._send_failed)
+        services = self.services
+        self.run(
+            "send", lambda _report: jobs.store_and_send(services, record), self._sent,
+            self._send_failed,
+        )  # fmt: skip
 
-    def _sent(self, result: Any) -> None:
-        self.wizard.finish(result)
+    def _sent(self, delivery: Delivery) -> None:
+        self.wizard.finish(delivery)
         self.render()
 
     def _send_failed(self, exc: BaseException) -> None:
         from helper.intake import OutboxError
 
         if not isinstance(exc, OutboxError):
-            self.on_unexpected(type(exc), exc, exc.__traceback__)
+            self._unexpected_in_job(exc)
             return
         # Not saved, so not sent: say why, and let the customer try again.
         messagebox.showerror(self.t("gui.error_title"), exc.message(self.wizard.lang),

@@ -1,65 +1,27 @@
-"""Opening the window: DPI awareness, an invalid configuration, pending records."""
+"""Opening the window: DPI awareness, an invalid configuration, pending records.
+
+The window runs on :class:`~helper.flow.services.LocalServices`, whose heavy imports
+(psutil, the network stack) happen in worker threads on first use: the window appears
+first, and the imports happen beside it.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
-import threading
 import tkinter as tk
-from collections.abc import Sequence
-from typing import Any
 
-from helper.apps.model import CloseResult, DetectedApp, ScanResult
 from helper.config import Config
 from helper.exitcodes import ExitCode
-from helper.flow import Wizard
-from helper.flow.wizard import Progress
+from helper.flow import Wizard, jobs
+from helper.flow.services import LocalServices
 from helper.i18n import t, texts
 from helper.ui.tk import boot
 from helper.ui.tk.app import HelperWindow, show_config_error
 
 log = logging.getLogger(__name__)
-
-
-class DeferredServices:
-    """The real services, imported on first use in a worker thread.
-
-    Importing the network stack (requests, urllib3, truststore) costs more than drawing
-    the first step, so the window appears first and the import happens beside it.
-    """
-
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self._real: Any = None
-        self._lock = threading.Lock()
-
-    def _services(self) -> Any:
-        with self._lock:
-            if self._real is None:
-                from helper.flow.services import LocalServices
-
-                self._real = LocalServices(self.config)
-                self._real.send_pending_in_background()
-            return self._real
-
-    def scan(self) -> ScanResult:
-        result: ScanResult = self._services().scan()
-        return result
-
-    def close(self, apps: Sequence[DetectedApp], progress: Progress | None) -> list[CloseResult]:
-        results: list[CloseResult] = self._services().close(apps, progress)
-        return results
-
-    def notice(self, lang: str) -> Any:
-        from helper.consent import load_notice
-
-        return load_notice(self.config, lang)
-
-    def submit(self, record: Any) -> Any:
-        return self._services().submit(record)
-
-    def is_saved(self, submission_id: str) -> bool:
-        return bool(self._services().is_saved(submission_id))
+#: Earlier runs' records are sent once the first step is drawn, not before.
+STARTED_MS = 10
 
 
 def preload(config: Config) -> None:
@@ -83,15 +45,11 @@ def open_window(config: Config, session_id: str = "") -> int:
         if sys.stderr is not None:
             print(t("gui.no_display", config.language), file=sys.stderr)
         return ExitCode.CONFIG
-    services = DeferredServices(config)
+    services = LocalServices(config)
     wizard = Wizard(config, services)
-    window = HelperWindow(root, wizard, services)
     if session_id:
-        window.session_var.set(session_id)
+        wizard.set_session_id(session_id)
+    HelperWindow(root, wizard, services)
+    root.after(STARTED_MS, services.send_pending_in_background)
     root.mainloop()
-    result = wizard.result
-    if result is None:
-        return ExitCode.DECLINED
-    return {"delivered": ExitCode.OK, "pending": ExitCode.PENDING}.get(
-        result.state.value, ExitCode.REJECTED
-    )
+    return jobs.exit_code(wizard.result)

@@ -1,34 +1,63 @@
 """What each step of the window shows. Views read and change the wizard on the Tk thread
-only; anything slow goes through the window's worker."""
+only; anything slow goes through the window's worker.
+
+The answers live in the wizard alone: a view's Tk variables start from them and write
+every change straight back, so re-drawing (a language switch, Back) loses nothing.
+"""
 
 from __future__ import annotations
 
 import tkinter as tk
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from tkinter import font as tkfont
 from tkinter import messagebox, ttk
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from helper.apps.model import CloseResult, CloseStatus, DetectedApp, ScanResult
+from helper.apps.model import CloseStatus, DetectedApp, ScanResult
+from helper.consent.choices import Authority
 from helper.consent.session_id import format_session_id
-from helper.flow import Step
+from helper.flow import Step, Wizard, jobs
 from helper.ui.tk.widgets import PAD, Link, ScrollFrame
+from helper.ui.tk.worker import Job, OnDone, OnError, OnProgress
 
 if TYPE_CHECKING:
     from helper.apps.catalogue import Catalogue
-    from helper.ui.tk.app import HelperWindow
+    from helper.flow.jobs import Closed
 
 WRAP = 780
+
+
+class Host(Protocol):
+    """What a view needs of the window around it (``HelperWindow``), and no more."""
+
+    @property
+    def wizard(self) -> Wizard: ...
+    @property
+    def fonts(self) -> Mapping[str, tkfont.Font]: ...
+    @property
+    def next_button(self) -> ttk.Button: ...
+    @property
+    def scan_failed(self) -> bool: ...
+
+    def t(self, key: str, **params: Any) -> str: ...
+    def refresh_footer(self) -> None: ...
+    def scan_soon(self) -> None: ...
+    def on_scan(self, result: ScanResult) -> None: ...
+    def run(
+        self, name: str, job: Job, on_done: OnDone, on_error: OnError | None = None,
+        on_progress: OnProgress | None = None,
+    ) -> bool: ...  # fmt: skip
 
 
 class StepView(ttk.Frame):
     """One step's content inside the window's body."""
 
-    def __init__(self, window: HelperWindow, master: tk.Misc) -> None:
+    def __init__(self, host: Host, master: tk.Misc) -> None:
         super().__init__(master)
-        self.window = window
-        self.wizard = window.wizard
-        self.t = window.t
+        self.host = host
+        self.wizard = host.wizard
+        self.t = host.t
         self.pack(fill="both", expand=True)
         self.first: tk.Widget | None = None
         self.build()
@@ -38,6 +67,9 @@ class StepView(ttk.Frame):
 
     def on_scan(self, result: ScanResult) -> None:
         """A fresh scan arrived; views that show applications update themselves."""
+
+    def on_scan_failed(self) -> None:
+        """The latest scan raised; the applications step says so."""
 
     def focus_first(self) -> None:
         if self.first is not None:
@@ -64,8 +96,11 @@ class SessionView(StepView):
         form = ttk.Frame(self)
         form.pack(fill="x", anchor="w")
         ttk.Label(form, text=self.t("flow.ask_session_id")).grid(row=0, column=0, sticky="w")
+        answers = self.wizard.answers
+        self.session_var = tk.StringVar(self, value=answers.typed_session_id)
+        self.contact_var = tk.StringVar(self, value=answers.contact_name)
         self.entry = ttk.Entry(
-            form, textvariable=self.window.session_var, width=22, font=self.window.fonts["heading"]
+            form, textvariable=self.session_var, width=22, font=self.host.fonts["heading"]
         )
         self.entry.grid(row=0, column=1, sticky="w", padx=8)
         self.message = ttk.Label(form, wraplength=560, justify="left")
@@ -83,29 +118,21 @@ class SessionView(StepView):
         )
         contact_row = ttk.Frame(form)
         contact_row.grid(row=3, column=1, sticky="w", padx=8, pady=(PAD, 0))
-        self.contact = ttk.Entry(contact_row, textvariable=self.window.contact_var, width=32)
+        self.contact = ttk.Entry(contact_row, textvariable=self.contact_var, width=32)
         self.contact.pack(side="left")
         ttk.Label(contact_row, text=required, style="Small.TLabel").pack(side="left", padx=8)
         self.remote = ttk.Frame(self)
         self.remote.pack(fill="x", anchor="w", pady=(PAD * 2, 0))
         self.first = self.entry
-        self._traces = [
-            self.window.session_var.trace_add("write", lambda *_: self.validate()),
-            self.window.contact_var.trace_add("write", lambda *_: self.contact_changed()),
-        ]
+        self.session_var.trace_add("write", lambda *_: self.validate())
+        self.contact_var.trace_add("write", lambda *_: self.contact_changed())
         self.entry.bind("<FocusOut>", lambda _e: self.validate(final=True))
-        self.bind("<Destroy>", self._untrace)
-        self.validate(final=bool(self.window.session_var.get()))
+        self.validate(final=bool(self.session_var.get()))
         self.show_remote_support()
-
-    def _untrace(self, event: tk.Event) -> None:
-        if event.widget is self:
-            self.window.session_var.trace_remove("write", self._traces[0])
-            self.window.contact_var.trace_remove("write", self._traces[1])
 
     def validate(self, final: bool = False) -> None:
         """Live validation: the message sits next to the field, never in a popup."""
-        text = self.window.session_var.get()
+        text = self.session_var.get()
         error = self.wizard.set_session_id(text)
         digits = sum(c.isdigit() for c in text)
         if not error:
@@ -119,11 +146,11 @@ class SessionView(StepView):
             self.message.grid()
         else:
             self.message.grid_remove()  # no empty gap between the field and the example
-        self.window.refresh_footer()
+        self.host.refresh_footer()
 
     def contact_changed(self) -> None:
-        self.wizard.set_contact_name(self.window.contact_var.get())
-        self.window.refresh_footer()
+        self.wizard.set_contact_name(self.contact_var.get())
+        self.host.refresh_footer()
 
     def show_remote_support(self) -> None:
         for child in self.remote.winfo_children():
@@ -162,6 +189,13 @@ class AppsView(StepView):
 
         self.catalogue: Catalogue = load(self.wizard.config)
         self.paragraph(self.t("flow.apps_intro"))
+        self.problem = ttk.Frame(self)  # shown while scanning fails
+        ttk.Label(
+            self.problem, text=self.t("gui.scan_failed"), style="Error.TLabel",
+            wraplength=WRAP - 160, justify="left",
+        ).pack(side="left", anchor="w")  # fmt: skip
+        self.try_again = ttk.Button(self.problem, text=self.t("gui.try_again"), command=self.rescan)
+        self.try_again.pack(side="right")
         self.list = ScrollFrame(self, height=280)
         self.list.pack(fill="both", expand=True)
         actions = ttk.Frame(self)
@@ -178,9 +212,20 @@ class AppsView(StepView):
         self.shown: tuple[tuple[str, bool], ...] | None = None
         self.first = self.close_button
         self.show_apps()
+        if self.host.scan_failed:
+            self.on_scan_failed()
 
     def on_scan(self, result: ScanResult) -> None:
+        self.problem.pack_forget()
         self.show_apps()
+
+    def on_scan_failed(self) -> None:
+        self.problem.pack(fill="x", before=self.list, pady=(0, PAD))
+
+    def rescan(self) -> None:
+        """Try again: the message goes until this scan, too, fails."""
+        self.problem.pack_forget()
+        self.host.scan_soon()
 
     def show_apps(self) -> None:
         """Rebuild the rows only when the applications changed: no flicker, no lost ticks."""
@@ -231,12 +276,16 @@ class AppsView(StepView):
                     command=lambda: self.keep_open(app, False),
                 ).grid(row=0, column=1, rowspan=2, sticky="e")
             return
-        var = self.window.selected.setdefault(app.id, tk.BooleanVar(self, value=True))
-        check = ttk.Checkbutton(row, text=app.name, variable=var)
+        var = tk.BooleanVar(self, value=app.id not in self.wizard.answers.unticked)
+        check = ttk.Checkbutton(
+            row, text=app.name, variable=var, command=lambda: self.wizard.tick(app.id, var.get())
+        )
         check.grid(row=0, column=0, sticky="w")
         from tktooltip import ToolTip  # imported on first use: it costs start-up time
 
-        ToolTip(check, msg=reason, delay=0.4)
+        # Its own window is a child of the row, so it goes when the rows are rebuilt.
+        ToolTip(check, msg=reason, delay=0.4,
+                parent_kwargs={"master": row, "bg": "black", "padx": 1, "pady": 1})  # fmt: skip
         ttk.Label(row, text=_short(reason), style="Small.TLabel", wraplength=WRAP - 220).grid(
             row=1, column=0, sticky="w", padx=(24, 0)
         )
@@ -253,28 +302,20 @@ class AppsView(StepView):
         self.show_apps()
 
     def close_selected(self) -> None:
-        ids = [
-            a.id
-            for a in self.wizard.closable()
-            if self.window.selected.get(a.id) is None or self.window.selected[a.id].get()
-        ]
-        chosen = self.wizard.closable(ids)
+        chosen = self.wizard.ticked()
         if not chosen:
             self.status.configure(text=self.t("gui.select_something"))
             return
         names = {a.id: a.name for a in chosen}
-        close = self.wizard.services.close
+        services = self.wizard.services
 
-        def job(report: Callable[..., None]) -> list[CloseResult]:  # worker thread
-            return close(chosen, lambda app_id, status: report(names.get(app_id, app_id), status))
+        def job(report: Callable[..., None]) -> Closed:  # worker thread
+            def progress(app_id: str, status: CloseStatus | None) -> None:
+                report(names.get(app_id, app_id), status)
 
-        started = self.window.worker.start(
-            "close",
-            job,
-            lambda results: self._closed(results, names),
-            self._close_failed,
-            self._progress,
-        )
+            return jobs.close_then_rescan(services, chosen, progress)
+
+        started = self.host.run("close", job, self._closed, self._close_failed, self._progress)
         if started:
             self.close_button.state(["disabled"])
             self.progress.pack(side="left", after=self.close_button, padx=(PAD, 0))
@@ -287,30 +328,31 @@ class AppsView(StepView):
         if status is None:
             self.status.configure(text=self.t("flow.closing", name=name))
 
-    def _closed(self, results: Sequence[CloseResult], names: dict[str, str]) -> None:
-        self.wizard.record_close_results(results)
-        for r in results:
-            self.window.close_messages[r.id] = self.t(
-                f"flow.close_{r.status.value}", name=names.get(r.id, r.id)
-            )
+    def _closed(self, closed: Closed) -> None:
+        self.wizard.apply_closed(closed)
+        self._idle()
+        self.host.on_scan(closed.scan)  # to whichever view shows now (a redraw makes a new one)
+
+    def _close_failed(self, exc: BaseException) -> None:
+        self._idle()
+        raise exc  # to the window's friendly dialog (report_callback_exception)
+
+    def _idle(self) -> None:
         if not self.winfo_exists():
             return
         self.progress.stop()
         self.progress.pack_forget()
         self.status.configure(text="")
         self.close_button.state(["!disabled"])
-        self.show_outcomes()
-        self.window.scan_soon()
-
-    def _close_failed(self, exc: BaseException) -> None:
-        if self.winfo_exists():
-            self.progress.stop()
-            self.progress.pack_forget()
-            self.close_button.state(["!disabled"])
-        self.window.on_unexpected(type(exc), exc, exc.__traceback__)
 
     def show_outcomes(self) -> None:
-        self.outcomes.configure(text="\n".join(self.window.close_messages.values()))
+        w = self.wizard
+        self.outcomes.configure(
+            text="\n".join(
+                self.t(f"flow.close_{status.value}", name=w.closed_names[app_id])
+                for app_id, status in w.close_results.items()
+            )
+        )
 
 
 def _short(reason: str, limit: int = 110) -> str:
@@ -331,13 +373,13 @@ class NoticeView(StepView):
             pady=8,
             relief="solid",
             borderwidth=1,
-            font=self.window.fonts["small"],
+            font=self.host.fonts["small"],
         )
         bar = ttk.Scrollbar(frame, orient="vertical", command=text.yview)
         text.configure(yscrollcommand=bar.set)
         text.pack(side="left", fill="both", expand=True)
         bar.pack(side="right", fill="y")
-        text.tag_configure("heading", font=self.window.fonts["heading"], spacing1=8, spacing3=4)
+        text.tag_configure("heading", font=self.host.fonts["heading"], spacing1=8, spacing3=4)
         for line in notice.text.split("\n"):
             if line.startswith("# "):
                 text.insert("end", line[2:] + "\n", "heading")
@@ -354,24 +396,28 @@ class NoticeView(StepView):
         ):
             if cfg[setting]:
                 Link(links, self.t(key), cfg[setting]).pack(side="left", padx=(0, PAD * 2))
+        given = self.wizard.answers
+        self.accept_var = tk.BooleanVar(self, value=given.notice_accepted)
+        self.authority_var = tk.StringVar(self, value=given.authority)
+        self.keep_open_var = tk.BooleanVar(self, value=bool(given.confirmed_open))
         answers = ttk.Frame(self)
         answers.pack(fill="x", pady=(PAD, 0))
         accept = ttk.Checkbutton(
             answers,
             text=self.t("gui.accept_notice"),
-            variable=self.window.accept_var,
+            variable=self.accept_var,
             command=self.changed,
         )
         accept.pack(anchor="w")
         ttk.Label(
             answers, text=self.t("gui.authority_question"), wraplength=WRAP, justify="left"
         ).pack(anchor="w", pady=(8, 2))
-        for value in ("owner", "it_admin_permission"):
+        for authority in Authority:
             ttk.Radiobutton(
                 answers,
-                text=self.t(f"gui.authority_{value}"),
-                value=value,
-                variable=self.window.authority_var,
+                text=self.t(f"gui.authority_{authority.value}"),
+                value=authority.value,
+                variable=self.authority_var,
                 command=self.changed,
             ).pack(anchor="w", padx=(PAD, 0))
         self.open_frame = ttk.Frame(answers)
@@ -381,11 +427,11 @@ class NoticeView(StepView):
         self.show_still_open()
 
     def changed(self) -> None:
-        self.wizard.accept_notice(self.window.accept_var.get())
-        if self.window.authority_var.get():
-            self.wizard.set_authority(self.window.authority_var.get())
-        self.wizard.confirm_keep_open(self.window.keep_open_var.get())
-        self.window.refresh_footer()
+        self.wizard.accept_notice(self.accept_var.get())
+        if self.authority_var.get():
+            self.wizard.set_authority(self.authority_var.get())
+        self.wizard.confirm_keep_open(self.keep_open_var.get())
+        self.host.refresh_footer()
 
     def show_still_open(self) -> None:
         still_open = self.wizard.still_open()
@@ -398,7 +444,7 @@ class NoticeView(StepView):
         if not still_open:
             return
         if not self.wizard.keep_open_confirmed:
-            self.window.keep_open_var.set(False)
+            self.keep_open_var.set(False)
         names = ", ".join(a.name for a in still_open)
         ttk.Label(
             self.open_frame,
@@ -409,7 +455,7 @@ class NoticeView(StepView):
         ttk.Checkbutton(
             self.open_frame,
             text=self.t("gui.keep_open_on_purpose"),
-            variable=self.window.keep_open_var,
+            variable=self.keep_open_var,
             command=self.changed,
         ).pack(anchor="w", pady=(2, 0))
 
@@ -428,7 +474,8 @@ class SendingView(StepView):
 class ResultView(StepView):
     def build(self) -> None:
         w = self.wizard
-        delivery: Any = w.result
+        delivery = w.result
+        assert delivery is not None, "the result step comes only after sending"
         state = delivery.state.value
         style = {"delivered": "Ok.TLabel", "rejected": "Error.TLabel"}.get(state, "Heading.TLabel")
         self.paragraph(self.t(f"flow.result_{state}"), style=style)
@@ -446,7 +493,7 @@ class ResultView(StepView):
         )
         self.feedback = ttk.Label(buttons, style="Small.TLabel")
         self.feedback.pack(side="left", padx=PAD)
-        self.first = self.window.next_button
+        self.first = self.host.next_button
 
     def receipt_text(self) -> str:
         return "\n".join(

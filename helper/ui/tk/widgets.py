@@ -9,6 +9,7 @@ from tkinter import ttk
 
 BASE_POINTS = 11  # readable for every customer; Tk scales points to the display's DPI
 PAD = 12
+WHEEL = ("<MouseWheel>", "<Button-4>", "<Button-5>")  # Windows and macOS; X11 up, down
 
 
 def setup_fonts(root: tk.Tk) -> dict[str, tkfont.Font]:
@@ -68,8 +69,22 @@ class ScrollFrame(ttk.Frame):
         self.bar.pack(side="right", fill="y")
         self.inner.bind("<Configure>", self._on_inner)
         self.canvas.bind("<Configure>", self._on_canvas)
-        for sequence in ("<MouseWheel>", "<Button-4>", "<Button-5>"):
-            self.canvas.bind_all(sequence, self._on_wheel, add="+")
+        #: The global wheel bindings this frame added, removed again when it goes.
+        self._wheel = {
+            sequence: self.canvas.bind_all(sequence, self._on_wheel, add="+") for sequence in WHEEL
+        }
+        self.bind("<Destroy>", self._on_destroy, add="+")
+
+    def _on_destroy(self, event: tk.Event) -> None:
+        """Drop this frame's lines from the ``all`` bindings (Tk deletes their commands
+        with the canvas that registered them)."""
+        if event.widget is not self:
+            return
+        for sequence, command in self._wheel.items():
+            script = str(self.tk.call("bind", "all", sequence))
+            kept = [line for line in script.split("\n") if line and command not in line]
+            self.tk.call("bind", "all", sequence, "\n".join(kept))
+        self._wheel.clear()
 
     def _on_inner(self, _event: object) -> None:
         self.canvas.configure(scrollregion=self.canvas.bbox("all"))

@@ -22,12 +22,15 @@ TICK_MS = 40
 MAX_ITEMS_PER_TICK = 20
 #: A job gets a ``report(*args)`` function for progress and returns its result.
 Job = Callable[[Callable[..., None]], Any]
+OnDone = Callable[[Any], None]
+OnError = Callable[[BaseException], None]
+OnProgress = Callable[..., None]
 
 
 class _Callbacks(NamedTuple):
-    on_done: Callable[[Any], None]
-    on_error: Callable[[BaseException], None]
-    on_progress: Callable[..., None] | None
+    on_done: OnDone
+    on_error: OnError
+    on_progress: OnProgress | None
 
 
 class Worker:
@@ -45,13 +48,9 @@ class Worker:
         self.jobs.clear()
 
     def start(
-        self,
-        name: str,
-        job: Job,
-        on_done: Callable[[Any], None],
-        on_error: Callable[[BaseException], None],
-        on_progress: Callable[..., None] | None = None,
-    ) -> bool:
+        self, name: str, job: Job, on_done: OnDone, on_error: OnError,
+        on_progress: OnProgress | None = None,
+    ) -> bool:  # fmt: skip
         """Run ``job`` in a thread unless a job of that name is running; False if so.
 
         ``job`` must not hold widgets: it runs and is dropped in the worker thread.

@@ -1,0 +1,34 @@
+"""The window's building blocks, each in a real Tk."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Iterator
+
+import pytest
+
+from helper.ui.tk.widgets import WHEEL, ScrollFrame
+
+
+@pytest.fixture
+def root() -> Iterator[tk.Tk]:
+    root = tk.Tk()
+    yield root
+    root.destroy()
+
+
+def wheel_bindings(root: tk.Tk) -> list[str]:
+    return [str(root.bind_all(sequence)) for sequence in WHEEL]
+
+
+def test_a_scroll_frame_takes_its_wheel_bindings_with_it(root: tk.Tk) -> None:
+    before = wheel_bindings(root)
+    first, second = ScrollFrame(root), ScrollFrame(root)
+    for sequence, script in zip(WHEEL, wheel_bindings(root), strict=True):
+        assert first._wheel[sequence] in script and second._wheel[sequence] in script
+    gone = dict(first._wheel)
+    first.destroy()
+    for sequence, script in zip(WHEEL, wheel_bindings(root), strict=True):
+        assert gone[sequence] not in script and second._wheel[sequence] in script
+    second.destroy()
+    assert wheel_bindings(root) == before
