@@ -9,7 +9,6 @@ module owns navigation, language and the window's life.
 
 from __future__ import annotations
 
-import gc
 import logging
 import tkinter as tk
 from functools import partial
@@ -121,11 +120,6 @@ class HelperWindow:
         )
         for child in self.body.winfo_children():
             child.destroy()
-        if self.view is not None:
-            # The old view's Tk variables go here, on the Tk thread: left to a collection
-            # that happens to run in a worker, they would call into Tcl from there.
-            self.view = None
-            gc.collect()
         self.view = steps.VIEWS[w.step](self, self.body)
         self.refresh_footer()
         self.view.focus_first()

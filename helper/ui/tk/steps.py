@@ -65,6 +65,15 @@ class StepView(ttk.Frame):
     def build(self) -> None:
         raise NotImplementedError
 
+    def destroy(self) -> None:
+        """Also let this view's Tk variables go, here on the Tk thread. A view is a cycle
+        of widgets; left to a garbage collection that happens to run in a worker thread,
+        a variable would call into Tcl from there."""
+        super().destroy()
+        for name, value in list(vars(self).items()):
+            if isinstance(value, tk.Variable):
+                delattr(self, name)
+
     def on_scan(self, result: ScanResult) -> None:
         """A fresh scan arrived; views that show applications update themselves."""
 
