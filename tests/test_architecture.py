@@ -82,23 +82,32 @@ def layer_of(module: str) -> int | None:
 def _lazy_exports(module: str, tree: ast.AST) -> dict[str, str]:
     """``name -> package.submodule`` of its ``lazy_exports(__name__, {...})`` (helper/lazy.py)."""
     found: dict[str, str] = {}
+    dicts = {  # module-level NAME = {...}: the map may be passed by name
+        target.id: node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
     for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and _called(node) == "lazy_exports"
-            and len(node.args) == 2
-            and isinstance(node.args[1], ast.Dict)
-        ):
-            first = node.args[0]
-            if isinstance(first, ast.Name) and first.id == "__name__":
-                package = module
-            elif isinstance(first, ast.Constant) and isinstance(first.value, str):
-                package = first.value
-            else:
-                continue
-            for key, value in zip(node.args[1].keys, node.args[1].values, strict=True):
-                if isinstance(key, ast.Constant) and isinstance(value, ast.Constant):
-                    found[str(key.value)] = f"{package}.{value.value!s}"
+        if not (isinstance(node, ast.Call) and _called(node) == "lazy_exports"):
+            continue
+        if len(node.args) != 2:
+            continue
+        first, mapping = node.args
+        if isinstance(mapping, ast.Name):
+            mapping = dicts.get(mapping.id, mapping)
+        if not isinstance(mapping, ast.Dict):
+            continue
+        if isinstance(first, ast.Name) and first.id == "__name__":
+            package = module
+        elif isinstance(first, ast.Constant) and isinstance(first.value, str):
+            package = first.value
+        else:
+            continue
+        for key, value in zip(mapping.keys, mapping.values, strict=True):
+            if isinstance(key, ast.Constant) and isinstance(value, ast.Constant):
+                found[str(key.value)] = f"{package}.{value.value!s}"
     return found
 
 
@@ -415,3 +424,16 @@ def test_the_helper_never_imports_the_intake_server() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_every_lazily_exported_name_resolves() -> None:
+    """``__all__`` is what a package's map and eager imports name, and each one imports."""
+    import importlib
+
+    for package in ("helper.apps", "helper.consent"):
+        module = importlib.import_module(package)
+        tree = ast.parse(Path(module.__file__ or "").read_text("utf-8"))
+        lazy = _lazy_exports(package, tree)
+        assert lazy and set(lazy) <= set(module.__all__), package
+        for name in module.__all__:
+            assert getattr(module, name) is not None, f"{package}.{name}"

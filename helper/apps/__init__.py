@@ -9,20 +9,20 @@ exceptions never leave this package. ``scan`` and ``problems`` are imported on f
 
 from typing import TYPE_CHECKING
 
-from helper.apps.model import CloseResult, CloseStatus, DetectedApp, ProcessRef, ScanResult
+from helper.apps.model import (
+    CloseResult as CloseResult,
+    CloseStatus as CloseStatus,
+    DetectedApp as DetectedApp,
+    ProcessRef as ProcessRef,
+    ScanResult as ScanResult,
+)
 from helper.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from helper.apps.checks import problems
-    from helper.apps.detect import scan
+    from helper.apps.checks import problems as problems
+    from helper.apps.detect import scan as scan
 
-__all__ = [
-    "CloseResult",
-    "CloseStatus",
-    "DetectedApp",
-    "ProcessRef",
-    "ScanResult",
-    "problems",
-    "scan",
-]
-__getattr__ = lazy_exports(__name__, {"problems": "checks", "scan": "detect"})
+#: The names imported on first use, and the submodule that defines each.
+_EXPORTS = {"problems": "checks", "scan": "detect"}
+__all__ = ["CloseResult", "CloseStatus", "DetectedApp", "ProcessRef", "ScanResult", *_EXPORTS]
+__getattr__ = lazy_exports(__name__, _EXPORTS)

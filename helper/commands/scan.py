@@ -8,8 +8,7 @@ import textwrap
 from typing import Any
 
 from helper import i18n
-from helper.apps import ScanResult, scan
-from helper.apps import catalogue as apps_catalogue
+from helper.apps import ScanResult, catalogue as apps_catalogue, scan
 from helper.apps.catalogue import Catalogue
 from helper.config import Config
 from helper.exitcodes import ExitCode

@@ -20,81 +20,65 @@ from typing import TYPE_CHECKING
 from helper.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from helper.consent.checks import problems
-    from helper.consent.choices import Authority, ConfidentialApps
-    from helper.consent.client import ClientInfo, client_info
+    from helper.consent.checks import (
+        problems as problems,
+    )
+    from helper.consent.choices import (
+        Authority as Authority,
+        ConfidentialApps as ConfidentialApps,
+    )
+    from helper.consent.client import (
+        ClientInfo as ClientInfo,
+        client_info as client_info,
+    )
     from helper.consent.notice import (
-        Notice,
-        NoticeFileError,
-        check_notice_file,
-        load_notice,
-        notices_in,
+        Notice as Notice,
+        NoticeFileError as NoticeFileError,
+        check_notice_file as check_notice_file,
+        load_notice as load_notice,
+        notices_in as notices_in,
     )
     from helper.consent.record import (
-        ConsentRecord,
-        Customer,
-        IncompleteRecord,
-        NoticeRef,
-        OpenApplication,
-        build_record,
-        clean_text,
-        schema,
+        ConsentRecord as ConsentRecord,
+        Customer as Customer,
+        IncompleteRecord as IncompleteRecord,
+        NoticeRef as NoticeRef,
+        OpenApplication as OpenApplication,
+        build_record as build_record,
+        clean_text as clean_text,
+        schema as schema,
     )
     from helper.consent.session_id import (
-        SessionIdError,
-        format_session_id,
-        normalise_session_id,
-        parse_session_id,
+        SessionIdError as SessionIdError,
+        format_session_id as format_session_id,
+        normalise_session_id as normalise_session_id,
+        parse_session_id as parse_session_id,
     )
 
-__all__ = [
-    "Authority",
-    "ClientInfo",
-    "ConfidentialApps",
-    "ConsentRecord",
-    "Customer",
-    "IncompleteRecord",
-    "Notice",
-    "NoticeFileError",
-    "NoticeRef",
-    "OpenApplication",
-    "SessionIdError",
-    "build_record",
-    "check_notice_file",
-    "clean_text",
-    "client_info",
-    "format_session_id",
-    "load_notice",
-    "normalise_session_id",
-    "notices_in",
-    "parse_session_id",
-    "problems",
-    "schema",
-]
-__getattr__ = lazy_exports(
-    __name__,
-    {
-        "Authority": "choices",
-        "ClientInfo": "client",
-        "ConfidentialApps": "choices",
-        "ConsentRecord": "record",
-        "Customer": "record",
-        "IncompleteRecord": "record",
-        "Notice": "notice",
-        "NoticeFileError": "notice",
-        "NoticeRef": "record",
-        "OpenApplication": "record",
-        "SessionIdError": "session_id",
-        "build_record": "record",
-        "check_notice_file": "notice",
-        "clean_text": "record",
-        "client_info": "client",
-        "format_session_id": "session_id",
-        "load_notice": "notice",
-        "normalise_session_id": "session_id",
-        "notices_in": "notice",
-        "parse_session_id": "session_id",
-        "problems": "checks",
-        "schema": "record",
-    },
-)
+#: Each public name and the submodule that defines it, imported on first use.
+_EXPORTS = {
+    "Authority": "choices",
+    "ClientInfo": "client",
+    "ConfidentialApps": "choices",
+    "ConsentRecord": "record",
+    "Customer": "record",
+    "IncompleteRecord": "record",
+    "Notice": "notice",
+    "NoticeFileError": "notice",
+    "NoticeRef": "record",
+    "OpenApplication": "record",
+    "SessionIdError": "session_id",
+    "build_record": "record",
+    "check_notice_file": "notice",
+    "clean_text": "record",
+    "client_info": "client",
+    "format_session_id": "session_id",
+    "load_notice": "notice",
+    "normalise_session_id": "session_id",
+    "notices_in": "notice",
+    "parse_session_id": "session_id",
+    "problems": "checks",
+    "schema": "record",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from intake_server.api import intake, ledger, metrics
-from intake_server.api import openapi as openapi_document
+from intake_server.api import intake, ledger, metrics, openapi as openapi_document
 from intake_server.api.problems import Refused, response
 
 

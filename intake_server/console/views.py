@@ -15,8 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from intake_server.api import evidence, notices, records
-from intake_server.api import export as export_module
+from intake_server.api import evidence, export as export_module, notices, records
 from intake_server.api.models import Confirmation
 from intake_server.console import present
 from intake_server.console.models import AccessEntry, SessionMark

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import example, given
-from hypothesis import strategies as st
+from hypothesis import example, given, strategies as st
 
 from helper.consent import SessionIdError, format_session_id, parse_session_id
 from helper.consent.session_id import DEFAULT_PATTERN, MAX_INPUT_CHARS

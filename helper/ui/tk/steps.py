@@ -10,8 +10,7 @@ from __future__ import annotations
 import tkinter as tk
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from tkinter import font as tkfont
-from tkinter import messagebox, ttk
+from tkinter import font as tkfont, messagebox, ttk
 from typing import TYPE_CHECKING, Any, Protocol
 
 from helper.apps.model import CloseStatus, DetectedApp, ScanResult

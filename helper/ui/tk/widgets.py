@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sys
 import tkinter as tk
-from tkinter import font as tkfont
-from tkinter import ttk
+from tkinter import font as tkfont, ttk
 
 BASE_POINTS = 11  # readable for every customer; Tk scales points to the display's DPI
 PAD = 12
