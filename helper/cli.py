@@ -13,6 +13,7 @@ and logging only inside :func:`prepare`, not at the top.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -155,6 +156,15 @@ def _prepare_beside_tk(argv: list[str]) -> tuple[argparse.Namespace, config.Conf
     return boot.load_alongside(work)
 
 
+def _discard_stdout() -> None:
+    """Point stdout at the null device, so the final flush at exit cannot fail again."""
+    if sys.stdout is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     only_prints = {"-h", "--help", "--version"} & set(argv)
@@ -174,6 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print("\n" + i18n.t("cli.interrupted", _early_language(argv)), file=sys.stderr)
         return ExitCode.DECLINED
+    except BrokenPipeError:  # a pager or ``head`` had read enough: stop quietly
+        _discard_stdout()
+        return ExitCode.OK
     except Exception:
         import logging
 
