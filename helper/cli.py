@@ -25,6 +25,7 @@ from helper.exitcodes import ExitCode
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing before Tk starts
 if TYPE_CHECKING:
     import argparse
+    from typing import Any
 
     from helper import config
 
@@ -49,7 +50,7 @@ def _key_value(text: str) -> tuple[str, str]:
 
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, e.g. intake.timeout_s=15: {text!r}")
+        raise argparse.ArgumentTypeError("expected KEY=VALUE, e.g. intake.timeout_s=15")
     return key.strip(), value
 
 
@@ -72,34 +73,86 @@ def _requested_command(argv: Sequence[str]) -> str | None:
     return None
 
 
-def build_parser(lang: str, only: str | None = "*") -> argparse.ArgumentParser:
+def _secrets_typed(argv: Sequence[str]) -> list[str]:
+    """The values of secret settings in ``argv`` (``intake.token=...``, with or without
+    ``-c``), which no usage error may repeat."""
+    words = [w.partition("=") for w in argv if "=" in w]
+    if not words:
+        return []
+    from helper.config import BY_KEY
+
+    return [
+        value
+        for key, _sep, value in words
+        if value and (setting := BY_KEY.get(key.strip().lstrip("-"))) and setting.secret
+    ]
+
+
+def build_parser(
+    lang: str, only: str | None = "*", argv: Sequence[str] = ()
+) -> argparse.ArgumentParser:
     import argparse
+    from typing import NoReturn
 
     from helper import i18n
+    from helper.logs import MASK
 
-    parser = argparse.ArgumentParser(
+    secrets = _secrets_typed(argv)
+
+    class Parser(argparse.ArgumentParser):
+        """argparse's own, with typed secrets masked in its error messages."""
+
+        def error(self, message: str) -> NoReturn:
+            for secret in secrets:
+                message = message.replace(secret, MASK)
+            super().error(message)
+
+    parser = Parser(
         prog="intellekta-helper",
         description=i18n.t("cli.description", lang, vendor="intellekta GmbH"),
     )
     parser.add_argument("--version", action="version", version=f"intellekta-helper {__version__}")
-    parser.add_argument(
-        "-v", "--verbose", action="store_true", help=i18n.t("cli.help_verbose", lang)
-    )
-    parser.add_argument("--lang", choices=i18n.LANGUAGES, help=i18n.t("cli.help_lang", lang))
-    parser.add_argument(
-        "-c",
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        type=_key_value,
-        metavar="KEY=VALUE",
-        help=i18n.t("cli.help_set", lang),
-    )
+    _add_global_options(parser, lang, nested=False)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS if only == "*" else [only] if only else []:
         importlib.import_module(f"helper.commands.{name}").register(subparsers, lang)
+    _add_to_subcommands(parser, lang)
     return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser, lang: str, nested: bool) -> None:
+    """``-v``, ``--lang`` and ``-c``. A subcommand's copies store under ``sub_*`` and
+    only when given, so ``scan --lang en`` and ``--lang en scan`` mean the same. A
+    subcommand's own option of the same name wins (``notice --lang``: the notice's)."""
+    import argparse
+
+    from helper import i18n
+
+    prefix = "sub_" if nested else ""
+    options: list[tuple[tuple[str, ...], dict[str, Any]]] = [
+        (("-v", "--verbose"), {"action": "store_true", "default": False,
+                               "help": i18n.t("cli.help_verbose", lang)}),
+        (("--lang",), {"choices": i18n.LANGUAGES, "help": i18n.t("cli.help_lang", lang)}),
+        (("-c", "--set"), {"dest": "overrides", "action": "append", "default": [],
+                           "type": _key_value, "metavar": "KEY=VALUE",
+                           "help": i18n.t("cli.help_set", lang)}),
+    ]  # fmt: skip
+    for flags, settings in options:
+        if set(flags) & set(parser._option_string_actions):
+            continue
+        dest = settings.pop("dest", flags[-1].lstrip("-"))
+        if nested:
+            settings["default"] = argparse.SUPPRESS
+        parser.add_argument(*flags, dest=prefix + dest, **settings)
+
+
+def _add_to_subcommands(parser: argparse.ArgumentParser, lang: str) -> None:
+    """The global options on every subcommand, at every level (``config show``)."""
+    for action in parser._actions:
+        choices = action.choices if isinstance(action.choices, dict) else {}
+        for sub in choices.values():
+            _add_global_options(sub, lang, nested=True)
+            _add_to_subcommands(sub, lang)
 
 
 def _print_problems(cfg: config.Config) -> None:
@@ -123,12 +176,14 @@ def prepare(argv: list[str]) -> tuple[argparse.Namespace, config.Config]:
     from helper import config, logs
     from helper.commands import problems
 
-    parser = build_parser(_early_language(argv), _requested_command(argv))
+    parser = build_parser(_early_language(argv), _requested_command(argv), argv)
     args = parser.parse_args(argv)
-    logs.setup(verbose=args.verbose)
-    overrides = list(args.overrides)
-    if args.lang:
-        overrides.append(("ui.language", args.lang))
+    verbose = args.verbose or getattr(args, "sub_verbose", False)
+    logs.setup(verbose=verbose)
+    overrides = [*args.overrides, *getattr(args, "sub_overrides", [])]
+    lang = getattr(args, "sub_lang", None) or args.lang
+    if lang:
+        overrides.append(("ui.language", lang))
     cfg = config.load(cli=overrides)
     logs.secret_filter.add(cfg.secrets())
     logs.set_level(cfg["logging.level"])

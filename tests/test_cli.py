@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import REPO, Home
+from tests.conftest import REPO, Home, run_cli
 
 
 @pytest.mark.parametrize(
@@ -30,3 +31,40 @@ def test_output_into_a_closed_pipe_ends_quietly(home: Home, command: list[str]) 
         os.close(write)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--lang", "en", "-c", "vendor.name=ACME", "config", "show"],
+     ["config", "show", "--lang", "en", "-c", "vendor.name=ACME"],
+     ["config", "--lang", "en", "show", "--set", "vendor.name=ACME"],
+     ["-c", "vendor.name=ACME", "config", "show", "--lang=en"]],
+)  # fmt: skip
+def test_global_options_go_on_either_side_of_the_command(home: Home, argv: list[str]) -> None:
+    result = run_cli(*argv)
+    assert result.returncode == 0, result.stderr
+    assert 'vendor.name             = "ACME"' in result.stdout
+
+
+def test_settings_from_both_sides_add_up_and_verbose_works_after(home: Home) -> None:
+    result = run_cli("-c", "vendor.name=ACME", "config", "show", "--json", "-v",
+                     "-c", "customer.number=K-1")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["vendor.name"]["value"] == "ACME"
+    assert shown["customer.number"]["value"] == "K-1"
+    assert "DEBUG" in result.stderr or "INFO" in result.stderr, "-v after the command"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["scan", "intake.token=TOPSECRET-4711"],
+     ["scan", "-c", "intake.token=TOPSECRET-4711", "--no-such-option"],
+     ["-c", "intake.token=TOPSECRET-4711", "scan", "--lang", "xx"],
+     ["scan", "-c", "TOPSECRET-4711"]],
+)  # fmt: skip
+def test_usage_errors_never_repeat_a_secret(home: Home, argv: list[str]) -> None:
+    result = run_cli(*argv)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr
+    assert "TOPSECRET-4711" not in result.stderr + result.stdout
