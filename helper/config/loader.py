@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from helper import paths
+from helper.config import syntax
 from helper.config.model import Config, Entry, Ignored, Problem, Source
 from helper.config.raw import POLICY_KEY, Raw
 from helper.config.settings import BY_KEY, ENV_CONFIG_FILE, ENV_PREFIX, SECTIONS, SETTINGS
@@ -98,10 +99,9 @@ def _parse_file(
     except UnicodeDecodeError:
         problems.append(Problem(source, "config.not_utf8"))
     except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+)", str(exc))
-        detail = re.sub(r"\s*\(at line.*\)$", "", str(exc))
-        line = int(match.group(1)) if match else None
-        problems.append(Problem(source, "config.syntax", line=line, params={"detail": detail}))
+        where = syntax.locate(text, exc)
+        params = {"detail": where.reason, "excerpt": where.excerpt}
+        problems.append(Problem(source, "config.syntax", line=where.line, params=params))
     return None
 
 

@@ -39,6 +39,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from helper.config.syntax import locate
 from helper.i18n import LANGUAGES, resolve_language, t
 
 if TYPE_CHECKING:
@@ -198,7 +199,11 @@ def _parse(content: str, name: str, base_dir: Path) -> _NoticeFile:
     try:
         doc = tomllib.loads(content)
     except tomllib.TOMLDecodeError as exc:
-        raise NoticeFileError("consent.notice_file.syntax", path=name, detail=str(exc)) from None
+        where = locate(content, exc)
+        raise NoticeFileError(
+            "consent.notice_file.syntax", path=name, line=str(where.line), detail=where.reason,
+            excerpt=where.excerpt,
+        ) from None  # fmt: skip
     _reject_unknown(doc, _TOP_KEYS, name, "")
     ident, version = _label(doc, "id", name), _label(doc, "version", name)
     texts = {

@@ -195,3 +195,27 @@ def test_checking_loads_the_catalogue_and_the_notice_only_when_they_are_set() ->
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
     )
     assert result.stdout.strip() == "[]", result.stderr
+
+
+@pytest.mark.parametrize(
+    ("machine_text", "shown"),
+    [
+        ('[intake]\nurl = "https://a.example/"\ntimeout_s = \n',
+         ["config.toml, line 3:", "    timeout_s = ", "                ^"]),
+        ('[intake]\n\turl = "https://a.example\n',
+         ["line 2:", '    \turl = "https://a.example', "    \t" + " " * 24 + "^"]),
+        ('[intake]\ntimeout_s = [1,\n',
+         ["line 2:", "    timeout_s = [1,", "    " + " " * 15 + "^"]),
+    ],
+)  # fmt: skip
+def test_a_toml_error_shows_the_line_and_a_caret(
+    home: Home, machine_text: str, shown: list[str]
+) -> None:
+    home.write_machine(machine_text)
+    code, out = check("--lang", "en")
+    assert code == 2
+    lines = out.splitlines()
+    for expected in shown:
+        assert any(expected in line for line in lines), (expected, out)
+    caret = next(line for line in lines if line.strip() == "^")
+    assert caret.rstrip() == shown[-1], repr(caret)

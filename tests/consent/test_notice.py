@@ -178,6 +178,9 @@ def test_a_file_broken_after_loading_the_config_raises_notice_file_error(tmp_pat
         load_notice(cfg, "de")
     assert caught.value.message_id == "consent.notice_file.syntax"
     assert "Hinweisdatei" in caught.value.text("de") and "notice file" in str(caught.value)
+    english = caught.value.text("en")
+    assert "in line 1: Invalid value. Correct the line shown" in english
+    assert english.endswith("\n    id = \n         ^"), english
     path.unlink()
     with pytest.raises(NoticeFileError, match="cannot be read"):
         load_notice(cfg, "de")
