@@ -19,6 +19,7 @@ from helper.intake import (
     Outbox,
     OutboxRecord,
     Reason,
+    Receipts,
     RecordState,
     Summary,
     send_pending,
@@ -42,7 +43,10 @@ def register(subparsers: Any, lang: str) -> None:
 
 
 def run_list(args: argparse.Namespace, config: Config) -> int:
-    records = Outbox(config.data_dir).list()
+    # A record with a receipt was delivered, even if a send died before tidying it away
+    # (the next send does that): it is never shown as waiting.
+    receipts = Receipts(config.data_dir)
+    records = [r for r in Outbox(config.data_dir).list() if receipts.get(r.submission_id) is None]
     if args.json:
         print(json.dumps({"records": [r.as_json() for r in records]}, indent=2, ensure_ascii=False))
     else:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from helper.exitcodes import ExitCode
@@ -148,3 +149,41 @@ def test_two_senders_at_once_never_send_a_record_twice(
 
     assert intake_server.post_counts() == {s.submission_id: 1 for s in samples}
     assert intake_server.late == [] and Outbox(data_dir).list() == []
+
+
+def test_list_right_after_a_killed_send_shows_only_what_still_waits(
+    intake_server: IntakeServer, data_dir: Path
+) -> None:
+    """The server answers three records, then holds the fourth; the sender is killed while
+    it waits. The three have receipts on disk but are still in the outbox folder (a batch
+    tidies up at its end): they are delivered, and ``outbox list`` must say so."""
+    samples = _fill(data_dir, 5)
+    intake_server.reply(Reply(), Reply(), Reply(), Reply(delay_s=30))
+    sender = subprocess.Popen(
+        [sys.executable, "-m", "helper", *_args(intake_server, data_dir, "send"),
+         "-c", "intake.timeout_s=60"],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    receipts = data_dir / "receipts"
+    try:
+        deadline = time.monotonic() + 30
+        while len(list(receipts.glob("*.json"))) < 3 or len(intake_server.seen) < 4:
+            assert time.monotonic() < deadline, "the server did not get that far"
+            time.sleep(0.02)
+    finally:
+        sender.kill()  # SIGKILL: no clean-up
+        sender.wait()
+    delivered = {p.stem for p in receipts.glob("*.json")}
+    assert len(delivered) == 3
+    assert delivered <= {p.stem for p in (data_dir / "outbox").glob("*.json")}, "not tidied"
+
+    listed = run_cli(*_args(intake_server, data_dir, "list", "--json"))
+    assert listed.returncode == ExitCode.PENDING, listed.stderr
+    waiting = {r["submission_id"] for r in json.loads(listed.stdout)["records"]}
+    assert waiting == {s.submission_id for s in samples} - delivered
+
+    sent = run_cli(*_args(intake_server, data_dir, "send"))
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    assert len(intake_server.stored) == 5
+    listed = run_cli(*_args(intake_server, data_dir, "list"))
+    assert listed.returncode == 0, listed.stdout
