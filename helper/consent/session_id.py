@@ -57,6 +57,9 @@ def normalise_session_id(text: str) -> str:
     # NFKC leaves other scripts' digits (e.g. Arabic-Indic) alone; the wire wants ASCII.
     text = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
     text = "".join(c for c in text if not c.isspace() and unicodedata.category(c) != "Cf")
+    # Dropping a space can bring a combining mark next to a letter ("C¸" is "C", space,
+    # cedilla after NFKC): compose again, so that normalising twice changes nothing.
+    text = unicodedata.normalize("NFKC", text)
     start, end = 0, len(text)
     while start < end and not text[start].isalnum():
         start += 1

@@ -7,7 +7,12 @@ import re
 import pytest
 from hypothesis import example, given, strategies as st
 
-from helper.consent import SessionIdError, format_session_id, parse_session_id
+from helper.consent import (
+    SessionIdError,
+    format_session_id,
+    normalise_session_id,
+    parse_session_id,
+)
 from helper.consent.session_id import DEFAULT_PATTERN, MAX_INPUT_CHARS
 
 VALID = [
@@ -148,3 +153,9 @@ def test_a_valid_id_survives_any_separators_and_width(digits: str, data: st.Data
     )
     assert parse_session_id(typed) == digits
     assert format_session_id(digits).replace(" ", "") == digits
+
+
+def test_a_mark_freed_by_a_dropped_space_is_composed_at_once() -> None:
+    """Found by hypothesis: NFKC makes "¸" a space and a combining cedilla."""
+    once = normalise_session_id("C\u00b80")
+    assert once == "\u00e70" and normalise_session_id(once) == once
