@@ -155,16 +155,6 @@ def _add_to_subcommands(parser: argparse.ArgumentParser, lang: str) -> None:
             _add_to_subcommands(sub, lang)
 
 
-def _print_problems(cfg: config.Config) -> None:
-    from helper import i18n
-
-    lang = cfg.language
-    print(i18n.t("config.problem_header", lang), file=sys.stderr)
-    for problem in cfg.problems:
-        print("  " + problem.render(lang), file=sys.stderr)
-    print(i18n.t("config.problem_footer", lang), file=sys.stderr)
-
-
 def prepare(argv: list[str]) -> tuple[argparse.Namespace, config.Config]:
     """Parse the command line, start logging, and load and check the configuration.
 
@@ -231,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return int(gui.run(args, cfg))
         if not cfg.valid and not getattr(args, "runs_on_invalid_config", False):
-            _print_problems(cfg)
+            print(cfg.explained(), file=sys.stderr)
             return ExitCode.CONFIG
         return int(args.run(args, cfg))
     except KeyboardInterrupt:

@@ -123,3 +123,11 @@ class Config:
         """Every problem, one per line, in the user's language."""
         lang = lang or self.language
         return "\n".join(p.render(lang) for p in self.problems)
+
+    def explained(self, lang: str | None = None) -> str:
+        """What every command says of an invalid configuration: a header, each problem
+        indented, and what to do."""
+        lang = lang or self.language
+        problems = ["  " + p.render(lang) for p in self.problems]
+        footer = i18n.t("config.problem_footer", lang)
+        return "\n".join([i18n.t("config.problem_header", lang), *problems, footer])

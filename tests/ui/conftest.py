@@ -26,6 +26,15 @@ __all__ = ["intake_server", "intake_tls", "spawn"]
 TK_APP = Path(__file__).parents[1] / "apps" / "close_fixtures" / "tk_app.py"
 
 
+@pytest.fixture(autouse=True)
+def _tk_objects_go_on_the_main_thread() -> Iterator[None]:
+    """Collect what a test left of Tk here. A Tcl interpreter freed by a collection that
+    happens to run in a later test's worker thread aborts the process (Tcl_AsyncDelete);
+    the helper itself has one root for its whole life, so only tests meet this."""
+    yield
+    gc.collect()
+
+
 def pump_until(root: tk.Misc, check: Callable[[], bool], timeout: float = 30.0) -> None:
     """Run the Tk loop until ``check()`` holds (a bounded wait, not a timing assertion)."""
     deadline = time.monotonic() + timeout

@@ -80,7 +80,25 @@ def test_no_display_is_explained(home: Home) -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert "window" in result.stderr.lower()
+    assert "The window cannot be opened here (no graphical display)." in result.stderr
+    # Named as it was started: ``intellekta-helper`` is not on PATH after the Quick start.
+    assert f"Use '{os.path.basename(sys.executable)} -m helper confirm'" in result.stderr
+
+
+def test_no_display_and_an_invalid_configuration_give_only_the_configuration_message(
+    home: Home,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run(
+        [sys.executable, "-m", "helper", "--lang", "en", "-c", "intake.timeout_s=zehn"],
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == "The configuration of intellekta-helper is not valid:"
+    assert lines[1] == "  command line: intake.timeout_s must be a number, not 'zehn'."
+    assert lines[2].startswith("Please ask your IT administrator to correct it")
+    assert "confirm" not in result.stderr, "confirm would fail on the same configuration"
 
 
 def test_the_first_step_needs_none_of_the_heavy_modules(home: Home) -> None:

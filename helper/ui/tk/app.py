@@ -26,6 +26,7 @@ from helper.ui.tk.widgets import PAD, setup_fonts
 from helper.ui.tk.worker import Job, OnDone, OnError, OnProgress, Worker
 
 if TYPE_CHECKING:
+    from helper.config import Config
     from helper.intake import Delivery
 
 log = logging.getLogger(__name__)
@@ -272,15 +273,12 @@ class HelperWindow:
         )
 
 
-def show_config_error(report: str, lang: str) -> None:
-    """The configuration is invalid: say so in a dialog, as ``config check`` would."""
+def show_config_error(config: Config) -> None:
+    """The configuration is invalid: say so in a dialog, as ``config check`` would
+    (TclError: no display)."""
     from helper.ui.tk import boot
 
     root = boot.window()
     root.withdraw()
-    messagebox.showerror(
-        t("gui.error_title", lang),
-        "\n\n".join([t("config.problem_header", lang), report, t("config.problem_footer", lang)]),
-        parent=root,
-    )
+    messagebox.showerror(t("gui.error_title", config.language), config.explained(), parent=root)
     root.destroy()

@@ -7,7 +7,9 @@ first, and the imports happen beside it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sys
 import tkinter as tk
 
@@ -30,20 +32,30 @@ def preload(config: Config) -> None:
         texts(config.language, concern)
 
 
+def invoked_as() -> str:
+    """The helper's command as this process was started, to name in advice: a checkout's
+    ``python -m helper``, ``.venv/bin/intellekta-helper`` or just ``intellekta-helper``."""
+    program = sys.argv[0] if sys.argv and sys.argv[0] else "intellekta-helper"
+    if os.path.basename(program) == "__main__.py":
+        return f"{os.path.basename(sys.executable) or 'python3'} -m helper"
+    return program
+
+
 def open_window(config: Config, session_id: str = "") -> int:
     """Run the window until the customer finishes or closes it."""
+    if not config.valid:
+        if sys.stderr is not None:
+            print(config.explained(), file=sys.stderr)
+        with contextlib.suppress(tk.TclError):  # no display: the terminal has it already
+            show_config_error(config)
+        return ExitCode.CONFIG
     try:
-        if not config.valid:
-            if sys.stderr is not None:
-                print(config.report(), file=sys.stderr)
-            show_config_error(config.report(), config.language)
-            return ExitCode.CONFIG
         root = boot.window()
         log.info("Tk %s started by %s", root.getvar("tk_patchLevel"), boot.how)
     except tk.TclError as exc:  # no display, e.g. a server console
         log.error("Cannot open the window: %s", exc)
         if sys.stderr is not None:
-            print(t("gui.no_display", config.language), file=sys.stderr)
+            print(t("gui.no_display", config.language, command=invoked_as()), file=sys.stderr)
         return ExitCode.CONFIG
     services = LocalServices(config)
     wizard = Wizard(config, services)
