@@ -176,7 +176,8 @@ class TerminalFlow:
             if word.isdigit() and 1 <= int(word) <= len(apps):
                 chosen.append(apps[int(word) - 1])
             else:
-                self.say(self._t("flow.bad_number", word=word, last=len(apps)))
+                key = "flow.bad_number_one" if len(apps) == 1 else "flow.bad_number"
+                self.say(self._t(key, word=word, last=len(apps)))
                 return []
         return chosen
 
@@ -280,10 +281,10 @@ class TerminalFlow:
 
 
 def big_session_id(formatted: str) -> str:
-    """The Session ID boxed and letter-spaced, easy to read out on the phone."""
-    spaced = "   ".join(" ".join(group) for group in formatted.split(" "))
-    bar = "─" * (len(spaced) + 4)
-    return f"┌{bar}┐\n│  {spaced}  │\n└{bar}┘"
+    """The Session ID boxed, grouped as the window shows it (``1 234 567 890``), easy to
+    find and read out on the phone."""
+    bar = "─" * (len(formatted) + 6)
+    return f"┌{bar}┐\n│   {formatted}   │\n└{bar}┘"
 
 
 def run(

@@ -56,7 +56,7 @@ def test_delivered_path_payload_field_by_field(
     assert "Schritt 1 von 4: Session-ID" in out
     assert "Mozilla Thunderbird  (bleibt bewusst geöffnet)" in out
     assert "Erledigt: Ihre Bestätigung ist angekommen." in out
-    assert "1 2 3   4 5 6   7 8 9" in out
+    assert "│   123 456 789   │" in out, "grouped as in the window"
     assert len(intake_server.stored) == 1
     ((submission_id, body),) = intake_server.stored.items()
     record = json.loads(body)
@@ -169,7 +169,7 @@ def test_closing_a_real_application_from_the_terminal(intake_server: IntakeServe
 
     app = start_tk_app("close", "thunderbird")
     try:
-        code, out = confirm(intake_server, ["123456789", "1", "yes", "1"], "--lang", "en")
+        code, out = confirm(intake_server, ["123456789", "yes", "1", "yes", "1"], "--lang", "en")
     finally:
         if app.poll() is None:
             app.kill()  # only if the test failed: the flow must have closed it
@@ -177,6 +177,7 @@ def test_closing_a_real_application_from_the_terminal(intake_server: IntakeServe
     assert code == 0, out
     assert "Asking Mozilla Thunderbird to close ..." in out
     assert "Mozilla Thunderbird: closed." in out
+    assert '"yes" is not a number from the list (there is only 1).' in out
     assert app.returncode == 0, "it closed itself, as on its close button"
     record = json.loads(next(iter(intake_server.stored.values())))
     assert record["confirmations"]["confidential_apps"] == "closed"
