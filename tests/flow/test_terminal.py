@@ -56,6 +56,7 @@ def test_delivered_path_payload_field_by_field(
     assert "Schritt 1 von 4: Session-ID" in out
     assert "Mozilla Thunderbird  (bleibt bewusst geöffnet)" in out
     assert "Erledigt: Ihre Bestätigung ist angekommen." in out
+    assert out.count("Bestätigung ist angekommen") == 1, "said once, not twice"
     assert "│   123 456 789   │" in out, "grouped as in the window"
     assert len(intake_server.stored) == 1
     ((submission_id, body),) = intake_server.stored.items()

@@ -122,6 +122,7 @@ def test_whole_flow_close_one_keep_one(
     # Step 4: delivered, with the Session ID to read out.
     assert window.wizard.result.state.value == "delivered"
     assert "Done: your confirmation has arrived." in texts(root)
+    assert "Step 4 of 4: Result" in texts(root), "the heading no longer says it is sending"
     assert "123 456 789" in texts(root)
     (body,) = intake_server.stored.values()
     record = json.loads(body)

@@ -115,7 +115,7 @@ class HelperWindow:
             button.configure(text=t("gui.language_name", lang))
             button.state(["disabled"] if lang == w.lang else ["!disabled"])
         number = min(ORDER.index(w.step) + 1, VISIBLE_STEPS)
-        title = self.t(f"flow.title_{w.step.value if w.step is not Step.RESULT else 'sending'}")
+        title = self.t(f"flow.title_{w.step.value}")
         self.step_label.configure(
             text=self.t("flow.step_title", number=number, total=VISIBLE_STEPS, title=title)
         )
