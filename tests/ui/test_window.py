@@ -18,7 +18,7 @@ from helper.apps.model import ScanResult
 from helper.flow import Step
 from helper.ui.tk import steps
 from helper.ui.tk.app import HelperWindow
-from tests.apps.conftest import Spawner
+from tests.apps.conftest import Spawner, wait_for
 from tests.conftest import Home
 from tests.intake.server import IntakeServer, Reply
 from tests.ui.conftest import find, pump_until, texts
@@ -345,17 +345,9 @@ def test_the_window_as_started_runs_to_the_end_and_sends_what_was_left(
     root.after(30_000, root.destroy)  # a bounded wait: the plan below reports how far it got
     assert main.open_window(cfg, session_id="123 456 789") == 0, plan
     assert plan == []
-    pump_until_true(lambda: len(intake_server.stored) == 2)
+    wait_for(lambda: len(intake_server.stored) == 2, timeout=30)
     sent = [json.loads(body) for body in intake_server.stored.values()]
     assert sorted(r["session_id"] for r in sent) == ["123456789", "987654321"]
-
-
-def pump_until_true(check: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Wait (bounded) for something other threads do, with no Tk loop left to run."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "it did not happen in time"
-        time.sleep(0.02)
 
 
 def test_the_receipt_can_be_copied_and_saved(

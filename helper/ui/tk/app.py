@@ -195,8 +195,7 @@ class HelperWindow:
 
     def scan_soon(self) -> None:
         if self.wizard.step in (Step.SESSION, Step.APPS, Step.NOTICE):
-            services = self.services
-            self.run("scan", lambda _report: jobs.scan(services), self.on_scan, self.on_scan_error)
+            self.run("scan", self._scan_job(), self.on_scan, self.on_scan_error)
 
     def on_scan(self, result: ScanResult) -> None:
         self.scan_failed = False
@@ -214,13 +213,12 @@ class HelperWindow:
 
     def start_sending(self) -> None:
         """Fresh scan, build the record, then store and send it in a worker."""
+        self.run("scan-before-send", self._scan_job(), self._send_after_scan, self._send_failed)
+
+    def _scan_job(self) -> Job:
+        """``jobs.scan`` on the services alone: a job must not hold the window."""
         services = self.services
-        self.run(
-            "scan-before-send",
-            lambda _report: jobs.scan(services),
-            self._send_after_scan,
-            self._send_failed,
-        )
+        return lambda _report: jobs.scan(services)
 
     def _send_after_scan(self, result: ScanResult) -> None:
         self.wizard.apply_scan(result)
