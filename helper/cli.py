@@ -211,24 +211,41 @@ def _discard_stdout() -> None:
         os.close(devnull)
 
 
+def _print_json_error(code: str, message: str, **extra: Any) -> None:
+    """What a ``--json`` command prints on stdout when it cannot give its usual answer, so
+    a script always gets JSON: ``{"error": {"code", "message", ...}}``."""
+    import json
+
+    error = {"code": code, "message": message, **extra}
+    print(json.dumps({"error": error}, indent=2, ensure_ascii=False))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     only_prints = {"-h", "--help", "--version"} & set(argv)
     opens_window = _requested_command(argv) in (None, "gui") and not only_prints
+    wants_json = False
     try:
         args, cfg = _prepare_beside_tk(argv) if opens_window else prepare(argv)
+        wants_json = bool(getattr(args, "json", False))
         if args.command is None:  # no command opens the window, exactly like ``gui``
             from helper.commands import gui
 
             return int(gui.run(args, cfg))
         if not cfg.valid and not getattr(args, "runs_on_invalid_config", False):
             print(cfg.explained(), file=sys.stderr)
+            if wants_json:
+                problems = [p.render(cfg.language) for p in cfg.problems]
+                _print_json_error("configuration", cfg.explained(), problems=problems)
             return ExitCode.CONFIG
         return int(args.run(args, cfg))
     except KeyboardInterrupt:
         from helper import i18n
 
-        print("\n" + i18n.t("cli.interrupted", _early_language(argv)), file=sys.stderr)
+        message = i18n.t("cli.interrupted", _early_language(argv))
+        print("\n" + message, file=sys.stderr)
+        if wants_json:
+            _print_json_error("interrupted", message)
         return ExitCode.DECLINED
     except BrokenPipeError:  # a pager or ``head`` had read enough: stop quietly
         _discard_stdout()
@@ -239,6 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from helper import i18n, logs
 
         logging.getLogger(__name__).exception("Unexpected error")
-        message = i18n.t("cli.unexpected", _early_language(argv), log=logs.log_file() or "-")
+        log_file = str(logs.log_file() or "-")
+        message = i18n.t("cli.unexpected", _early_language(argv), log=log_file)
         print(message, file=sys.stderr)
+        if wants_json:
+            _print_json_error("unexpected", message, log=log_file)
         return ExitCode.UNEXPECTED

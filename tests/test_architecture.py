@@ -19,10 +19,11 @@ HELPER = Path(__file__).resolve().parents[1] / "helper"
 
 #: The layers of ``helper/``, from the top. A module may import its own layer and the
 #: layers below it, never one above. ``cli``, ``__main__`` and ``commands`` wire everything
-#: and sit on top; ``exitcodes``, ``lazy`` and ``platforms`` import nothing of the helper
-#: and sit at the bottom, as does the ``helper`` package itself (its version). Arrows between the
-#: packages of one layer are allowed (``consent`` uses ``apps``' values, ``config`` uses
-#: ``paths``), as long as they form no cycle: :func:`package_cycles`.
+#: and sit on top; ``exitcodes``, ``lazy``, ``platforms`` and ``program`` import nothing
+#: of the helper and sit at the bottom, as does the ``helper`` package itself (its
+#: version). Arrows between the packages of one layer are allowed (``consent`` uses
+#: ``apps``' values, ``config`` uses ``paths``), as long as they form no cycle:
+#: :func:`package_cycles`.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("commands", ("helper.__main__", "helper.cli", "helper.commands")),
     ("ui", ("helper.ui",)),
@@ -30,7 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("consent/intake/apps", ("helper.consent", "helper.intake", "helper.apps")),
     ("config/i18n/logs/paths", (
         "helper.config", "helper.i18n", "helper.logs", "helper.paths",
-        "helper.exitcodes", "helper.lazy", "helper.platforms", "helper",
+        "helper.exitcodes", "helper.lazy", "helper.platforms", "helper.program", "helper",
     )),
 )  # fmt: skip
 #: Calls that import the module named by their first argument.

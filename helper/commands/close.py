@@ -1,9 +1,10 @@
 """``close ID [ID ...] [--timeout S] [--json]``: ask detected applications to close.
 
-Scans first, so only applications that run now, for this user, can be named; each is
-asked the way its close button would and given ``--timeout`` seconds (default
-``apps.close_timeout_s``). Exit 0 when every one closed or was no longer running,
-3 (NOT_ALL_CLOSED) otherwise, 2 for an id that was not detected.
+Scans first, so only applications that run now, for this user, can be named, by id or by
+the name ``scan`` shows; each is asked the way its close button would and given
+``--timeout`` seconds (default ``apps.close_timeout_s``). Exit 0 when every one closed or
+was no longer running, 3 (NOT_ALL_CLOSED) otherwise, 2 for a word that names none (with
+``--json`` still JSON: ``{"results": [], "error": {...}}``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from helper import i18n
@@ -18,6 +20,7 @@ from helper.apps import CloseResult, CloseStatus, DetectedApp, scan
 from helper.apps.close import close_apps
 from helper.config import Config
 from helper.exitcodes import ExitCode
+from helper.program import invoked_as
 
 _DONE = (CloseStatus.CLOSED, CloseStatus.NOT_RUNNING)
 
@@ -45,17 +48,10 @@ def register(subparsers: Any, lang: str) -> None:
 
 def run(args: argparse.Namespace, config: Config) -> int:
     lang = config.language
-    detected = {app.id.casefold(): app for app in scan(config).applications}
-    wanted = list(dict.fromkeys(i.casefold() for i in args.ids))
-    unknown = [i for i in wanted if i not in detected]
+    detected = scan(config).applications
+    apps, unknown = pick(detected, args.ids)
     if unknown:
-        print(i18n.t("close.unknown", lang, ids=", ".join(unknown)), file=sys.stderr)
-        if detected:
-            print(i18n.t("close.detected", lang, ids=", ".join(detected)), file=sys.stderr)
-        else:
-            print(i18n.t("close.none_detected", lang), file=sys.stderr)
-        return ExitCode.CONFIG
-    apps = [detected[i] for i in wanted]
+        return refuse_unknown(unknown, detected, lang, as_json=args.json)
     timeout = float(config["apps.close_timeout_s"] if args.timeout is None else args.timeout)
     names = {app.id: app.name for app in apps}
 
@@ -75,6 +71,49 @@ def run(args: argparse.Namespace, config: Config) -> int:
         for app, result in zip(apps, results, strict=True):
             print(outcome_text(app, result, lang))
     return ExitCode.OK if all(r.status in _DONE for r in results) else ExitCode.NOT_ALL_CLOSED
+
+
+def pick(
+    detected: Sequence[DetectedApp], words: Sequence[str]
+) -> tuple[list[DetectedApp], list[str]]:
+    """The applications named by id or by their name as ``scan`` shows it (in any case),
+    each once, in the order given; and the words that name none of them."""
+    by_word: dict[str, DetectedApp] = {}
+    for app in detected:
+        by_word.setdefault(app.name.casefold(), app)
+    by_word.update((app.id.casefold(), app) for app in detected)  # an id wins over a name
+    chosen: dict[str, DetectedApp] = {}
+    unknown: list[str] = []
+    for word in words:
+        found = by_word.get(word.strip().casefold())
+        if found is None:
+            unknown.append(word)
+        else:
+            chosen.setdefault(found.id, found)
+    return list(chosen.values()), list(dict.fromkeys(unknown))
+
+
+def refuse_unknown(
+    unknown: list[str], detected: Sequence[DetectedApp], lang: str, as_json: bool
+) -> int:
+    """Nothing is closed when one word names no running application: say which, and
+    where the ids are; with ``--json`` also as the documented error object."""
+    lines = [i18n.t("close.unknown", lang, ids=", ".join(unknown))]
+    if detected:
+        ids = ", ".join(f"{app.id} ({app.name})" for app in detected)
+        lines.append(i18n.t("close.detected", lang, ids=ids, command=invoked_as()))
+    else:
+        lines.append(i18n.t("close.none_detected", lang))
+    print("\n".join(lines), file=sys.stderr)
+    if as_json:
+        error = {
+            "code": "unknown_id",
+            "message": " ".join(lines),
+            "unknown": unknown,
+            "detected": [{"id": app.id, "name": app.name} for app in detected],
+        }
+        print(json.dumps({"results": [], "error": error}, indent=2, ensure_ascii=False))
+    return ExitCode.CONFIG
 
 
 def outcome_text(app: DetectedApp, result: CloseResult, lang: str) -> str:

@@ -12,6 +12,7 @@ from helper.apps import ScanResult, catalogue as apps_catalogue, scan
 from helper.apps.catalogue import Catalogue
 from helper.config import Config
 from helper.exitcodes import ExitCode
+from helper.program import invoked_as
 
 
 def register(subparsers: Any, lang: str) -> None:
@@ -40,12 +41,16 @@ def as_json(result: ScanResult, catalogue: Catalogue, lang: str) -> dict[str, An
 
 
 def as_text(result: ScanResult, catalogue: Catalogue, lang: str) -> str:
-    """A table grouped by category, each with its reason; the order is the scan's."""
+    """A table grouped by category, each with its reason and each application with the id
+    that ``close`` takes; the order is the scan's."""
     lines: list[str] = []
     if result.applications:
         lines.append(i18n.t("apps.found_header", lang))
     else:
         lines.append(i18n.t("apps.none_found", lang))
+    names = {app.id: app.name + (f" ({i18n.t('apps.kept_open', lang)})" if app.keep_open else "")
+             for app in result.applications}  # fmt: skip
+    width = max(map(len, names.values()), default=0)
     category = None
     for app in result.applications:
         if app.category != category:
@@ -53,10 +58,11 @@ def as_text(result: ScanResult, catalogue: Catalogue, lang: str) -> str:
             lines += ["", catalogue.category_name(category, lang)]
             lines += textwrap.wrap(catalogue.reason(category, lang), width=78,
                                    initial_indent="  ", subsequent_indent="  ")  # fmt: skip
-        kept = f" ({i18n.t('apps.kept_open', lang)})" if app.keep_open else ""
-        lines.append(f"    - {app.name}{kept}")
+        lines.append(f"    - {names[app.id]:<{width}}   {i18n.t('apps.id', lang, id=app.id)}")
     remote = "apps.remote_running" if result.remote_support_running else "apps.remote_missing"
     lines += ["", i18n.t(remote, lang)]
+    if any(not app.keep_open for app in result.applications):
+        lines.append(i18n.t("apps.how_to_close", lang, command=invoked_as()))
     return "\n".join(lines)
 
 

@@ -108,13 +108,63 @@ def test_an_unknown_id_lists_the_detected_ones(programs: Programs) -> None:
     assert program.asked() == 0  # nothing is closed when one id is wrong
 
 
-def test_an_unknown_id_when_nothing_runs(home: Home) -> None:
+@on_x11
+def test_the_name_as_scan_shows_it_is_accepted_too(programs: Programs) -> None:
+    program = programs.start("close", name=NAME)
+
+    done = run_cli("close", "close test", "close_test", "--json")  # any case; once each
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"results": [{"id": "close_test", "status": "closed"}]}
+    assert program.proc.wait(timeout=60) == 0
+
+
+@on_x11
+def test_an_unknown_id_with_json_is_still_json(programs: Programs) -> None:
+    program = programs.start("refuse", name=NAME)
+
+    done = run_cli("close", "no_such_app", "--json")
+
+    assert done.returncode == 2
+    answer = json.loads(done.stdout)
+    assert answer["results"] == []
+    error = answer["error"]
+    assert error["code"] == "unknown_id" and error["unknown"] == ["no_such_app"]
+    assert {"id": "close_test", "name": "Close Test"} in error["detected"]
+    assert "-m helper scan" in error["message"]  # where the ids are, named as started
+    assert program.asked() == 0
+
+
+def nothing_but_ours(home: Home) -> None:
+    """A user file whose only catalogue application is ours: hermetic, no X11 needed."""
     every_builtin = json.dumps([rule.id for rule in catalogue.builtin().rules])
-    home.write_user(f"{RULE}\n[apps]\nignore = {every_builtin}\n")  # hermetic: only ours
+    home.write_user(f"{RULE}\n[apps]\nignore = {every_builtin}\n")
+
+
+def test_an_unknown_id_when_nothing_runs(home: Home) -> None:
+    nothing_but_ours(home)
     done = run_cli("close", "close_test")
 
     assert done.returncode == 2
     assert i18n.t("close.none_detected", "en") in done.stderr
+
+    as_json = run_cli("close", "close_test", "--json")
+    assert as_json.returncode == 2
+    error = json.loads(as_json.stdout)["error"]
+    assert error["code"] == "unknown_id"
+    assert (error["unknown"], error["detected"]) == (["close_test"], [])
+
+
+def test_an_invalid_configuration_with_json_is_json(home: Home) -> None:
+    home.write_user("[apps]\nclose_timeout_s = -5\n")
+
+    done = run_cli("close", "close_test", "--json")
+
+    assert done.returncode == 2
+    error = json.loads(done.stdout)["error"]
+    assert error["code"] == "configuration"
+    assert len(error["problems"]) == 1 and "apps.close_timeout_s" in error["problems"][0]
+    assert "apps.close_timeout_s" in done.stderr  # the person at the terminal reads it too
 
 
 @pytest.mark.parametrize("value", ["-1", "soon", "nan"])

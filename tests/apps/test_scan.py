@@ -210,7 +210,11 @@ def test_cli_scan_prints_a_table_grouped_by_category(spawn: Spawner) -> None:
     assert text.index("Mozilla Thunderbird") < text.index("Web browsers")
     assert "Shows your e-mails" in text
     assert "Mozilla Firefox (kept open on purpose)" in text
-    assert "TeamViewer" in text.splitlines()[-1]
+    mail = next(line for line in text.splitlines() if "Mozilla Thunderbird" in line)
+    assert mail.endswith("   id: thunderbird")  # what ``close`` takes, beside the name
+    assert "TeamViewer" in text.splitlines()[-2]
+    assert text.splitlines()[-1].startswith("To ask one of them to close: ")
+    assert "-m helper close ID" in text.splitlines()[-1]
 
 
 # ---------------------------------------------------------------- platform details

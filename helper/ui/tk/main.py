@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sys
 import tkinter as tk
 
@@ -18,6 +17,7 @@ from helper.exitcodes import ExitCode
 from helper.flow import Wizard, jobs
 from helper.flow.services import LocalServices
 from helper.i18n import t, texts
+from helper.program import invoked_as
 from helper.ui.tk import boot
 from helper.ui.tk.app import HelperWindow, show_config_error
 
@@ -30,15 +30,6 @@ def preload(config: Config) -> None:
     """Read the first step's texts on a worker thread while Tk starts (see ``boot.py``)."""
     for concern in ("gui", "flow"):
         texts(config.language, concern)
-
-
-def invoked_as() -> str:
-    """The helper's command as this process was started, to name in advice: a checkout's
-    ``python -m helper``, ``.venv/bin/intellekta-helper`` or just ``intellekta-helper``."""
-    program = sys.argv[0] if sys.argv and sys.argv[0] else "intellekta-helper"
-    if os.path.basename(program) == "__main__.py":
-        return f"{os.path.basename(sys.executable) or 'python3'} -m helper"
-    return program
 
 
 def open_window(config: Config, session_id: str = "") -> int:
