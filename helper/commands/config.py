@@ -75,6 +75,6 @@ def run_check(args: argparse.Namespace, config: Config) -> int:
 def _report(config: Config) -> int:
     """Every problem, the configuration's own and those of apps and consent (added by
     ``cli.prepare``, see ``problems.py``), and the exit code they make."""
-    for problem in config.problems:
-        print(problem.render(config.language), file=sys.stderr)
+    for line in [p.render(config.language) for p in config.problems] + config.advice():
+        print(line, file=sys.stderr)
     return ExitCode.OK if config.valid else ExitCode.CONFIG

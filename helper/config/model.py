@@ -124,10 +124,29 @@ class Config:
         lang = lang or self.language
         return "\n".join(p.render(lang) for p in self.problems)
 
+    def advice(self, lang: str | None = None) -> list[str]:
+        """What to do about the problems, one line per kind of source: what the user set
+        (command line, environment, their own file) they correct themselves; only the
+        machine's files and policy are for the IT administrator."""
+        lang = lang or self.language
+        labels: dict[str, dict[str, None]] = {}
+        for problem in self.problems:
+            kind = problem.source.kind if problem.source.kind in _OWN_KINDS else "admin"
+            labels.setdefault(kind, {})[problem.source.label] = None
+        return [
+            i18n.t(f"config.fix.{kind}", lang, labels=", ".join(filter(None, labels[kind])))
+            for kind in (*_OWN_KINDS, "admin")
+            if kind in labels
+        ]
+
     def explained(self, lang: str | None = None) -> str:
         """What every command says of an invalid configuration: a header, each problem
         indented, and what to do."""
         lang = lang or self.language
         problems = ["  " + p.render(lang) for p in self.problems]
-        footer = i18n.t("config.problem_footer", lang)
-        return "\n".join([i18n.t("config.problem_header", lang), *problems, footer])
+        header = i18n.t("config.problem_header", lang)
+        return "\n".join([header, *problems, *self.advice(lang)])
+
+
+#: Sources the user sets themselves, in the order their advice is given.
+_OWN_KINDS = ("cli", "env", "env_file", "user")

@@ -10,6 +10,10 @@ import pytest
 
 from helper import config
 from tests.conftest import REPO, Home, run_cli
+from tests.platform_marks import WINDOWS
+
+#: An absolute path on every platform (on Windows, one needs a drive).
+ABSENT_CA = Path(Path.cwd().anchor, "nonexistent", "ca.pem")
 
 
 def check(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
@@ -47,8 +51,8 @@ def test_valid_configuration_exits_0(home: Home) -> None:
         ('[intake]\nurl = "ftp://intake.example/api"\n', "intake.url is not a valid web address"),
         ('[intake]\nurl = "https://"\n', "intake.url is not a valid web address"),
         (
-            '[intake]\nca_bundle = "/nonexistent/ca.pem"\n',
-            "intake.ca_bundle names a file that does not exist: /nonexistent/ca.pem",
+            f"[intake]\nca_bundle = '{ABSENT_CA}'\n",
+            f"intake.ca_bundle names a file that does not exist: {ABSENT_CA}",
         ),
         (
             '[intake]\ntoken_file = "missing-token.txt"\n',
@@ -84,7 +88,8 @@ def test_plain_http_to_loopback_is_allowed(home: Home) -> None:
 def test_unreadable_and_non_utf8_files(home: Home) -> None:
     (home.machine_config / "config.toml").mkdir(parents=True)
     code, out = check()
-    assert code == 2 and "cannot be read (Is a directory)" in out
+    reason = "Permission denied" if WINDOWS else "Is a directory"  # what open() says there
+    assert code == 2 and f"cannot be read ({reason})" in out
     (home.machine_config / "config.toml").rmdir()
     (home.machine_config / "config.toml").write_bytes(b'[customer]\ncompany = "M\xfcller"\n')
     code, out = check()
@@ -151,7 +156,7 @@ def test_problems_never_carry_secret_values(home: Home) -> None:
 
 
 OWNED = (
-    '[ui]\nlanguage = "de"\n[notice]\nfile = "{notice}"\n'
+    "[ui]\nlanguage = 'de'\n[notice]\nfile = '{notice}'\n"
     '[[apps.extra]]\nid = "x"\nname = "X"\ncategory = "nonsense"\nlinux = ["x"]\n'
 )
 
@@ -219,3 +224,45 @@ def test_a_toml_error_shows_the_line_and_a_caret(
         assert any(expected in line for line in lines), (expected, out)
     caret = next(line for line in lines if line.strip() == "^")
     assert caret.rstrip() == shown[-1], repr(caret)
+
+
+ADMIN = "Please ask your IT administrator to correct the configuration of this computer."
+
+
+@pytest.mark.parametrize(
+    ("where", "advice"),
+    [
+        ("cli", ["Correct the value in your command (-c KEY=VALUE or --lang) and run it again."]),
+        ("env", ["Correct or remove in your environment: INTELLEKTA_HELPER_INTAKE_TIMEOUT_S."]),
+        ("env_file", ["Correct the file {extra} that INTELLEKTA_HELPER_CONFIG names, or remove"
+                      " that variable."]),
+        ("user", ["Correct your own configuration file {user}."]),
+        ("machine", [ADMIN]),
+        ("user+machine", ["Correct your own configuration file {user}.", ADMIN]),
+    ],
+)  # fmt: skip
+def test_the_advice_fits_who_set_the_value(
+    where: str, advice: list[str], home: Home, tmp_path: Path
+) -> None:
+    """What the user set themselves they correct; only the machine's file is the IT
+    administrator's. The refusal of any other command gives the same advice."""
+    bad = "[intake]\ntimeout_s = 0\n"
+    extra = tmp_path / "extra.toml"
+    user = home.write_user(bad) if "user" in where else None
+    if "machine" in where:
+        home.write_machine('[ui]\nlanguage = "fr"\n')
+    args: list[str] = ["-c", "intake.timeout_s=zehn"] if where == "cli" else []
+    env = {"INTELLEKTA_HELPER_INTAKE_TIMEOUT_S": "0"} if where == "env" else {}
+    if where == "env_file":
+        extra.write_text(bad, "utf-8")
+        env["INTELLEKTA_HELPER_CONFIG"] = str(extra)
+    expected = [line.format(extra=extra, user=user) for line in advice]
+
+    code, out = check(*args, env=env)
+    assert code == 2
+    assert out.splitlines()[-len(expected) :] == expected
+    assert where in ("machine", "user+machine") or "IT administrator" not in out
+
+    refused = run_cli(*args, "notice", env=env)
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines()[-len(expected) :] == expected

@@ -53,7 +53,7 @@ def test_an_administrators_file_is_printed(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("lang", "phrase"), [("de", "IT-Administration"), ("en", "IT administrator")]
+    ("lang", "phrase"), [("de", "in Ihrer Umgebung"), ("en", "in your environment")]
 )
 def test_a_broken_file_gives_a_clear_message_and_exit_2(
     tmp_path: Path, lang: str, phrase: str

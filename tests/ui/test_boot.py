@@ -1,6 +1,6 @@
 """Starting Tk beside the start-up work (``helper/ui/tk/boot.py``) and what the first step
-may import. Real Tk under Xvfb and real subprocesses; nothing here measures time (the
-start-up benchmark does)."""
+may import. Real Tk (under Xvfb on Linux) and real subprocesses; nothing here measures
+time (the start-up benchmark does)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from tkinter import ttk
 
 import pytest
 
+from helper import i18n
 from helper.ui.tk import boot
 from tests.conftest import REPO, Home, run_cli
+from tests.platform_marks import LINUX, WINDOWS, needs_no_display
 
 #: Modules the first step must not wait for: they load after it is drawn, in workers.
 HEAVY = (
@@ -24,11 +26,12 @@ HEAVY = (
 )  # fmt: skip
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/maps")
+@pytest.mark.skipif(not (LINUX or WINDOWS), reason="reads /proc/self/maps, or asks kernel32")
 def test_the_linked_tk_library_is_found() -> None:
     library = boot.tk_library()
     assert library is not None
-    assert os.path.basename(library).startswith("libtk")
+    name = os.path.basename(library)
+    assert name.lower() in boot._WINDOWS_TK if WINDOWS else name.startswith("libtk")
     assert os.path.isfile(library)
 
 
@@ -72,6 +75,7 @@ def test_bad_usage_of_the_window_exits_2_with_usage() -> None:
     assert "Traceback" not in result.stderr
 
 
+@needs_no_display
 def test_no_display_is_explained(home: Home) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     result = subprocess.run(
@@ -85,6 +89,7 @@ def test_no_display_is_explained(home: Home) -> None:
     assert f"Use '{os.path.basename(sys.executable)} -m helper confirm'" in result.stderr
 
 
+@needs_no_display
 def test_no_display_and_an_invalid_configuration_give_only_the_configuration_message(
     home: Home,
 ) -> None:
@@ -97,7 +102,7 @@ def test_no_display_and_an_invalid_configuration_give_only_the_configuration_mes
     lines = result.stderr.splitlines()
     assert lines[0] == "The configuration of intellekta-helper is not valid:"
     assert lines[1] == "  command line: intake.timeout_s must be a number, not 'zehn'."
-    assert lines[2].startswith("Please ask your IT administrator to correct it")
+    assert lines[2] == i18n.t("config.fix.cli", "en")
     assert "confirm" not in result.stderr, "confirm would fail on the same configuration"
 
 
