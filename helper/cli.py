@@ -201,6 +201,18 @@ def _prepare_beside_tk(argv: list[str]) -> tuple[argparse.Namespace, config.Conf
     return boot.load_alongside(work)
 
 
+def _reader_gone(exc: BaseException) -> bool:
+    """Whether writing failed because whoever read the output has stopped. Windows says
+    so with EINVAL on a write to a pipe whose reader closed, not with EPIPE."""
+    if isinstance(exc, BrokenPipeError):
+        return True
+    import errno
+
+    if sys.platform != "win32" or not isinstance(exc, OSError):
+        return False
+    return exc.errno == errno.EINVAL and not exc.filename
+
+
 def _discard_stdout() -> None:
     """Point stdout at the null device, so the final flush at exit cannot fail again."""
     if sys.stdout is None:
@@ -247,10 +259,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if wants_json:
             _print_json_error("interrupted", message)
         return ExitCode.DECLINED
-    except BrokenPipeError:  # a pager or ``head`` had read enough: stop quietly
-        _discard_stdout()
-        return ExitCode.OK
-    except Exception:
+    except Exception as exc:
+        if _reader_gone(exc):  # a pager or ``head`` had read enough: stop quietly
+            _discard_stdout()
+            return ExitCode.OK
         import logging
 
         from helper import i18n, logs

@@ -1,8 +1,9 @@
 """Fixtures every test shares: an isolated home, and running the real CLI as a subprocess.
 
-Every test gets its own temporary HOME and XDG folders (so platformdirs points into a
-temporary directory) and no ``INTELLEKTA_HELPER_*`` variables from the outside: no test
-reads or writes the real user's configuration, logs or outbox.
+Every test gets its own temporary HOME and XDG folders, on Windows its own AppData and
+ProgramData (platformdirs' ``WIN_PD_OVERRIDE_*``), and no ``INTELLEKTA_HELPER_*``
+variables from the outside: no test reads or writes the real user's configuration, logs
+or outbox.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from helper import paths
+from tests.platform_marks import WINDOWS
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -24,7 +28,7 @@ class Home:
     """The temporary folders a test's helper sees."""
 
     root: Path
-    machine_config: Path  # /etc/xdg/intellekta-helper equivalent
+    machine_config: Path  # /etc/xdg/intellekta-helper or ProgramData equivalent
     user_config: Path
     data: Path
     logs: Path
@@ -63,12 +67,39 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Home]:
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("LC_MESSAGES", raising=False)
     monkeypatch.delenv("LANGUAGE", raising=False)
-    yield Home(
-        root=root,
-        machine_config=xdg["XDG_CONFIG_DIRS"] / "intellekta-helper",
-        user_config=xdg["XDG_CONFIG_HOME"] / "intellekta-helper",
-        data=xdg["XDG_DATA_HOME"] / "intellekta-helper",
-        logs=xdg["XDG_STATE_HOME"] / "intellekta-helper" / "log",
+    if WINDOWS:
+        found = _windows_folders(tmp_path, monkeypatch)
+    else:
+        found = Home(
+            root=root,
+            machine_config=xdg["XDG_CONFIG_DIRS"] / "intellekta-helper",
+            user_config=xdg["XDG_CONFIG_HOME"] / "intellekta-helper",
+            data=xdg["XDG_DATA_HOME"] / "intellekta-helper",
+            logs=xdg["XDG_STATE_HOME"] / "intellekta-helper" / "log",
+        )
+    # The helper must look exactly there, or a test would touch the real user's files.
+    seen = (paths.machine_config_dirs()[0], paths.user_config_dir(), paths.user_data_dir(),
+            paths.user_log_dir())  # fmt: skip
+    assert seen == (found.machine_config, found.user_config, found.data, found.logs), (
+        "platformdirs ignored the temporary folders (on Windows: too old for WIN_PD_OVERRIDE_*?)"
+    )
+    yield found
+
+
+def _windows_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
+    """Windows' layout (README, Configuration) below temporary AppData and ProgramData."""
+    local, common = tmp_path / "AppData" / "Local", tmp_path / "ProgramData"
+    for name, folder in (("LOCAL_APPDATA", local), ("COMMON_APPDATA", common),
+                         ("APPDATA", tmp_path / "AppData" / "Roaming")):  # fmt: skip
+        folder.mkdir(parents=True, exist_ok=True)
+        monkeypatch.setenv(f"WIN_PD_OVERRIDE_{name}", str(folder))
+    user = local / "intellekta" / "helper"
+    return Home(
+        root=tmp_path / "home",
+        machine_config=common / "intellekta" / "helper",
+        user_config=user,
+        data=user,
+        logs=user / "Logs",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -68,3 +69,17 @@ def test_usage_errors_never_repeat_a_secret(home: Home, argv: list[str]) -> None
     assert result.returncode == 2
     assert "usage:" in result.stderr
     assert "TOPSECRET-4711" not in result.stderr + result.stdout
+
+
+def test_windows_says_a_pipe_was_closed_with_einval(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no EPIPE for a pipe whose reader closed: a write fails with EINVAL.
+    (Only ``sys.platform`` is faked; the Windows CI job runs the real pipes above.)"""
+    from helper import cli
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert cli._reader_gone(OSError(errno.EINVAL, "Invalid argument"))
+    assert not cli._reader_gone(OSError(errno.EINVAL, "Invalid argument", r"C:\data\x.json"))
+    assert not cli._reader_gone(OSError(errno.EACCES, "Permission denied"))
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert not cli._reader_gone(OSError(errno.EINVAL, "Invalid argument"))
+    assert cli._reader_gone(BrokenPipeError())

@@ -3,6 +3,7 @@
 ``spawn("thunderbird")`` copies a harmless program (``sleep`` by default) into the test's
 temporary folder under that name and runs it, so the process looks exactly like the
 application to psutil. Every process started here is killed and reaped afterwards.
+Linux only (the programs and /proc); elsewhere a test that asks for ``spawn`` is skipped.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 
 import psutil
 import pytest
+
+from tests.platform_marks import LINUX_PROGRAMS, skip_unless_linux
 
 SLEEP = shutil.which("sleep") or "/bin/sleep"
 
@@ -92,6 +95,7 @@ def wait_for(check: Callable[[], bool], timeout: float = 10.0) -> None:
 
 @pytest.fixture
 def spawn(tmp_path: Path) -> Iterator[Spawner]:
+    skip_unless_linux(LINUX_PROGRAMS)
     spawner = Spawner(tmp_path / "bin")
     try:
         yield spawner

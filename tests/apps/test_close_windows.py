@@ -1,7 +1,8 @@
 """The Windows backend's logic, against a fake of the five user32 calls it makes.
 
-What only a real Windows can show is listed in ``helper/apps/close/_windows.py``'s
-docstring and the hand-over note: the ctypes signatures and real UIPI refusals.
+The real user32.dll (the ctypes signatures, Tk answering WM_CLOSE) is exercised by
+``test_close_windows_real.py`` on the Windows CI job; real UIPI refusals (an elevated
+program) are still only covered by the fake.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from pathlib import Path
 from build_scripts import versioninfo
 from helper import __version__
 from tests.conftest import REPO, Home
+from tests.platform_marks import closes_fds_before_exec
 
 ENTRY = REPO / "build_scripts" / "entry.py"
 
@@ -29,6 +30,7 @@ def run_without_streams(*args: str) -> int:
     ).returncode  # fmt: skip
 
 
+@closes_fds_before_exec
 def test_streams_none_are_replaced_so_writes_do_not_fail() -> None:
     code = ("import sys; assert sys.stdout is None and sys.stderr is None; "
             "sys.path.insert(0, 'build_scripts'); import entry; entry.fix_missing_streams(); "
@@ -37,6 +39,7 @@ def test_streams_none_are_replaced_so_writes_do_not_fail() -> None:
     assert run_without_streams("-c", code) == 0
 
 
+@closes_fds_before_exec
 def test_cli_runs_without_streams_and_still_logs(home: Home) -> None:
     assert run_without_streams(str(ENTRY), "--verbose", "config", "check") == 0
     assert "config" in (home.logs / "intellekta-helper.log").read_text("utf-8")

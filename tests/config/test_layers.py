@@ -16,6 +16,7 @@ from helper import config
 from helper.config._windows_policy import read_policy
 from tests.config.fake_winreg import REG_DWORD, REG_MULTI_SZ, REG_SZ, FakeWinreg
 from tests.conftest import Home, run_cli
+from tests.platform_marks import xdg_only
 
 POLICY = r"SOFTWARE\Policies\intellekta\Helper"
 
@@ -42,18 +43,18 @@ def test_defaults_and_vendor_file() -> None:
 
 def test_precedence_of_every_layer(home: Home, tmp_path: Path) -> None:
     """machine < user < INTELLEKTA_HELPER_CONFIG file < environment < command line."""
-    home.write_machine(
+    machine = home.write_machine(
         '[customer]\nnumber = "M"\ncompany = "M"\n[intake]\ntimeout_s = 11\n[ui]\nlanguage = "de"\n'
     )
-    home.write_user('[customer]\nnumber = "U"\ncompany = "U"\n[intake]\ntimeout_s = 12\n')
+    user = home.write_user('[customer]\nnumber = "U"\ncompany = "U"\n[intake]\ntimeout_s = 12\n')
     extra = tmp_path / "extra.toml"
     extra.write_text('[customer]\nnumber = "F"\n[intake]\ntimeout_s = 13\n', "utf-8")
     env = {"INTELLEKTA_HELPER_CONFIG": str(extra), "INTELLEKTA_HELPER_INTAKE_TIMEOUT_S": "14"}
     data = show("-c", "intake.timeout_s=15", env=env)
     assert data["ui.language"]["value"] == "de"
-    assert data["ui.language"]["source"] == f"machine-wide file {home.machine_config}/config.toml"
+    assert data["ui.language"]["source"] == f"machine-wide file {machine}"
     assert data["customer.company"]["value"] == "U"
-    assert data["customer.company"]["source"] == f"user file {home.user_config}/config.toml"
+    assert data["customer.company"]["source"] == f"user file {user}"
     assert data["customer.number"]["value"] == "F"
     assert data["customer.number"]["source"] == f"file {extra} (INTELLEKTA_HELPER_CONFIG)"
     assert data["intake.timeout_s"] == {"value": 15.0, "source": "command line", "locked": False}
@@ -65,6 +66,7 @@ def test_precedence_of_every_layer(home: Home, tmp_path: Path) -> None:
     )
 
 
+@xdg_only
 def test_xdg_config_dirs_first_existing_folder_wins(
     home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -90,7 +92,7 @@ def test_locked_keys_cannot_be_overridden(home: Home, tmp_path: Path) -> None:
     home.write_machine(
         'locked = ["intake.url", "customer.number"]\n[customer]\nnumber = "K-1000"\n'
     )
-    home.write_user('[customer]\nnumber = "user"\n[intake]\nurl = "https://user.example/"\n')
+    user = home.write_user('[customer]\nnumber = "user"\n[intake]\nurl = "https://user.example/"\n')
     env = {"INTELLEKTA_HELPER_CUSTOMER_NUMBER": "env"}
     data = show("-c", "intake.url=https://cli.example/", env=env)
     assert data["customer.number"]["value"] == "K-1000"
@@ -101,7 +103,7 @@ def test_locked_keys_cannot_be_overridden(home: Home, tmp_path: Path) -> None:
 
     text = run_cli("-c", "intake.url=https://cli.example/", "config", "show", env=env).stdout
     assert "ignored: environment variable INTELLEKTA_HELPER_CUSTOMER_NUMBER tried to set" in text
-    assert f"ignored: user file {home.user_config}/config.toml tried to set" in text
+    assert f"ignored: user file {user} tried to set" in text
     assert "ignored: command line tried to set this, but it is locked by machine-wide file" in text
     log = (home.logs / "intellekta-helper.log").read_text("utf-8")
     assert "Ignored customer.number from INTELLEKTA_HELPER_CUSTOMER_NUMBER" in log

@@ -11,6 +11,7 @@ from helper import __version__
 from helper.consent import client_info
 from helper.consent.client import unix_version, windows_version
 from helper.platforms import platform_name
+from tests.platform_marks import WINDOWS
 
 
 @pytest.mark.parametrize(
@@ -47,6 +48,7 @@ def test_platform_name(sys_platform: str, name: str) -> None:
 
 def test_this_computer() -> None:
     info = client_info()
-    assert (info.name, info.version, info.platform) == ("intellekta-helper", __version__, "linux")
-    assert 0 < len(info.os_version) <= 200 and "Linux" in info.os_version
+    platform, system = ("windows", "Windows") if WINDOWS else ("linux", "Linux")
+    assert (info.name, info.version, info.platform) == ("intellekta-helper", __version__, platform)
+    assert 0 < len(info.os_version) <= 200 and system in info.os_version
     assert socket.gethostname() not in info.os_version and getpass.getuser() not in info.os_version

@@ -11,6 +11,7 @@ from helper import config, consent, i18n
 from helper.consent import Notice, NoticeFileError, load_notice
 from helper.consent.notice import normalise_text
 from tests.conftest import run_cli
+from tests.platform_marks import WINDOWS
 
 ADMIN = """\
 id = "acme-fernwartung"
@@ -113,7 +114,13 @@ def test_a_missing_language_shows_the_administrators_other_language(tmp_path: Pa
 
 
 def test_auto_language_follows_the_system(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    if WINDOWS:  # the user's display language, from kernel32 (LANG means nothing there)
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        monkeypatch.setattr(kernel32, "GetUserDefaultUILanguage", lambda: 0x0407)  # de-DE
+    else:
+        monkeypatch.setenv("LANG", "de_DE.UTF-8")
     assert load_notice(load(), "auto").language == "de"
 
 
@@ -154,7 +161,7 @@ def test_not_utf8_is_reported(tmp_path: Path) -> None:
 def test_a_notice_file_in_a_configuration_file_is_reported_at_its_line(tmp_path: Path) -> None:
     notice = write(tmp_path / "notice.toml", BROKEN["no_language"])
     settings = write(
-        tmp_path / "config.toml", f'[ui]\nlanguage = "de"\n[notice]\nfile = "{notice}"\n'
+        tmp_path / "config.toml", f"[ui]\nlanguage = 'de'\n[notice]\nfile = '{notice}'\n"
     )
     cfg = config.load(env={"INTELLEKTA_HELPER_CONFIG": str(settings)})
     (problem,) = consent.problems(cfg)

@@ -14,8 +14,7 @@ from helper import __version__
 from tests.apps.conftest import Spawner
 from tests.conftest import Home, run_cli
 from tests.intake.server import IntakeServer, Reply
-
-pytestmark = pytest.mark.skipif("sys.platform != 'linux'")
+from tests.platform_marks import posix_signals
 
 
 def confirm(server: IntakeServer, lines: list[str], *extra: str) -> tuple[int, str]:
@@ -185,6 +184,7 @@ def test_closing_a_real_application_from_the_terminal(intake_server: IntakeServe
     assert record["open_applications"] == []
 
 
+@posix_signals
 def test_ctrl_c_while_sending_keeps_the_saved_record(
     intake_server: IntakeServer, home: Home
 ) -> None:

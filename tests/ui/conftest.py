@@ -1,5 +1,5 @@
-"""Window tests: a real Tk window under Xvfb (pytest-xvfb), real processes to find and
-close, and the real loopback HTTPS intake server."""
+"""Window tests: a real Tk window (on Linux under pytest-xvfb's Xvfb, on Windows on the
+desktop), real processes to find and close, and the real loopback HTTPS intake server."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from helper.flow.services import LocalServices
 from helper.ui.tk.app import HelperWindow
 from tests.apps.conftest import spawn
 from tests.intake.server import IntakeServer, intake_server, intake_tls
+from tests.platform_marks import X11_PROGRAMS, skip_unless_linux
 
 __all__ = ["intake_server", "intake_tls", "spawn"]
 
@@ -72,6 +73,7 @@ def texts(widget: tk.Misc) -> list[str]:
 
 def start_tk_app(mode: str, name: str) -> subprocess.Popen[str]:
     """A real windowed program under a catalogue name; returns once its window is up."""
+    skip_unless_linux(X11_PROGRAMS)
     proc = subprocess.Popen(
         [sys.executable, str(TK_APP), mode, "--name", name],
         stdin=subprocess.PIPE,

@@ -23,8 +23,6 @@ from tests.conftest import Home
 from tests.intake.server import IntakeServer, Reply
 from tests.ui.conftest import find, pump_until, texts
 
-pytestmark = pytest.mark.skipif("sys.platform != 'linux'")
-
 
 @pytest.fixture(autouse=True)
 def _confirm_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import psutil
-import Xlib
 
 from helper.apps.model import DetectedApp, ProcessRef
+from tests.platform_marks import X11_PROGRAMS, skip_unless_linux
 
 TK_APP = Path(__file__).with_name("tk_app.py")
 #: Generous bound for a program to start; only reached when something is broken.
@@ -93,6 +93,7 @@ class Programs:
     ) -> Program:
         """Run ``tk_app.py MODE``; with ``name`` through a link to Python of that name
         (so argv[0] and the kernel's process name are the application's)."""
+        skip_unless_linux(X11_PROGRAMS)
         python = sys.executable
         env = dict(os.environ)
         if name:
@@ -102,6 +103,9 @@ class Programs:
                 link.symlink_to(Path(sys.executable).resolve())
             python = str(link)
             # Started through the link, Python no longer finds the virtualenv's packages.
+            # (Imported here: python-xlib exists only on Linux, and Windows collects this.)
+            import Xlib
+
             env["PYTHONPATH"] = str(Path(Xlib.__file__).parents[1])
         argv = [python, str(TK_APP), mode, "--children", str(children)]
         if name:
