@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from helper import i18n, paths
 from helper.config.settings import BY_KEY
+from helper.config.values import ValueProblem, read_token
 
 
 class Source(NamedTuple):
@@ -110,13 +111,14 @@ class Config:
         return [*found, token] if token else found
 
     def read_token_file(self) -> str:
-        """The token in ``intake.token_file`` (first line, stripped), or ``""``."""
+        """The token in ``intake.token_file`` (first line, stripped), or ``""`` when none
+        is set or the file has become unusable since loading (then the server says 401)."""
         path = self["intake.token_file"]
         if not path:
             return ""
         try:
-            return Path(path).read_text("utf-8-sig").strip().splitlines()[0].strip()
-        except (OSError, UnicodeDecodeError, IndexError):
+            return read_token(Path(path))
+        except ValueProblem:
             return ""
 
     def report(self, lang: str | None = None) -> str:

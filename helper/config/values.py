@@ -162,9 +162,34 @@ def _path(setting: Setting, value: Any, base_dir: Path | None) -> str:
         path = (base_dir or Path.cwd()) / path
     if setting.kind is Kind.PATH and not path.is_file():
         raise ValueProblem("config.file_missing", {"path": str(path)})
+    if setting.key in _READ_WHEN_LOADED:
+        _READ_WHEN_LOADED[setting.key](path)
     if setting.kind is Kind.DIR and path.exists() and not path.is_dir():
         raise ValueProblem("config.not_a_dir", {"path": str(path)})
     return str(path)
+
+
+def read_token(path: Path) -> str:
+    """The access token in ``intake.token_file``: its first line, stripped. A file that
+    cannot be read, or holds no token, is a configuration problem (ValueProblem), not
+    "no token": sending without it would only be refused."""
+    try:
+        text = path.read_text("utf-8-sig")
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ValueProblem(
+            "config.token_unreadable", {"path": str(path), "reason": reason}
+        ) from None
+    except UnicodeDecodeError:
+        raise ValueProblem("config.token_not_utf8", {"path": str(path)}) from None
+    lines = text.strip().splitlines()
+    if not lines:
+        raise ValueProblem("config.token_empty", {"path": str(path)})
+    return lines[0].strip()
+
+
+#: Files whose content must be usable already when the configuration loads.
+_READ_WHEN_LOADED: dict[str, Callable[[Path], object]] = {"intake.token_file": read_token}
 
 
 _COERCE: dict[Kind, Callable[[Setting, Any, Path | None], Any]] = {

@@ -19,6 +19,7 @@ Not thread-safe: a sending run creates its own :class:`IntakeClient`.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import ssl
@@ -221,6 +222,14 @@ def _ssl_context(ca_bundle: str) -> ssl.SSLContext:
     if ca_bundle:
         context.load_verify_locations(cafile=ca_bundle)
     return context
+
+
+def access_of(config: Config) -> str:
+    """Which access the configuration gives (address and token), as a short hash: a
+    record the server did not authorise is tried again once this changes. The token
+    itself is never stored."""
+    token = str(config["intake.token"] or config.read_token_file())
+    return hashlib.sha256(f"{config['intake.url']}\n{token}".encode()).hexdigest()[:16]
 
 
 class IntakeClient:

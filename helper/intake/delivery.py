@@ -21,7 +21,7 @@ import filelock
 from helper import i18n
 from helper.config import Config
 from helper.intake import files, text
-from helper.intake.client import RETRYABLE_STATUS, Answer, IntakeClient, SetupError
+from helper.intake.client import RETRYABLE_STATUS, Answer, IntakeClient, SetupError, access_of
 from helper.intake.outbox import Outbox, OutboxError, OutboxRecord, RecordState
 from helper.intake.receipts import Receipt, Receipts
 
@@ -33,6 +33,8 @@ _STALE_TEMP_S = 3600.0
 _BATCH = 100
 #: How long finishing a batch waits for a record's lock that another helper holds.
 _FINISH_LOCK_S = 5.0
+#: Answers that refuse this computer's access, not the record: it waits for a new token.
+_NOT_AUTHORISED = (401, 403)
 
 
 class DeliveryState(StrEnum):
@@ -46,14 +48,16 @@ class Reason(StrEnum):
 
     DELIVERED = "delivered"
     REJECTED = "rejected"
-    # Pending, because of this computer's setup (SetupError.reason) ...
+    # Pending, because the server did not accept this computer's access (401, 403) ...
+    NOT_AUTHORISED = "not_authorised"
+    # ... because of this computer's setup (SetupError.reason) ...
     NO_URL = "no_url"
     TOKEN_INVALID = "token_invalid"
     CA_BUNDLE = "ca_bundle"
     # ... of this one record ...
     BUSY = "busy"  # another helper is sending it right now
     DAMAGED = "damaged"  # its outbox file cannot be read
-    # ... or of the network and the server (Answer.failure, or an HTTP status).
+    # ... of the network and the server (Answer.failure, or an HTTP status) ...
     CONNECTION = "connection"
     TIMEOUT = "timeout"
     TLS = "tls"
@@ -61,6 +65,8 @@ class Reason(StrEnum):
     REDIRECT_HTTP = "redirect_http"
     SERVER = "server"
     UNEXPECTED = "unexpected"
+    # ... or not tried: an earlier record stopped the run, or it waits for a new access.
+    NOT_TRIED = "not_tried"
 
     @property
     def concerns_one_record(self) -> bool:
@@ -106,12 +112,30 @@ class Summary:
     """The outcome of :func:`send_pending`."""
 
     results: tuple[Delivery, ...]  # one per record tried, oldest first
-    pending: int  # records still waiting in the outbox afterwards
+    waiting: tuple[OutboxRecord, ...]  # every record still waiting afterwards, oldest first
     rejected: int  # records marked rejected in the outbox afterwards
+
+    @property
+    def pending(self) -> int:
+        return len(self.waiting)
 
     @property
     def delivered(self) -> tuple[Delivery, ...]:
         return tuple(r for r in self.results if r.state is DeliveryState.DELIVERED)
+
+    @property
+    def stopped_by(self) -> Delivery | None:
+        """The delivery that ended the run early, when the network, the server or the
+        setup kept a record from going out (so the ones after it were not tried)."""
+        last = self.results[-1] if self.results else None
+        if last and last.state is DeliveryState.PENDING and not last.reason.concerns_one_record:
+            return last
+        return None
+
+    def not_tried(self) -> list[OutboxRecord]:
+        """The waiting records this run did not try."""
+        tried = {r.submission_id for r in self.results}
+        return [r for r in self.waiting if r.submission_id not in tried]
 
 
 def deliver(
@@ -137,12 +161,16 @@ def deliver(
         sender.close()
 
 
-def send_pending(config: Config, outbox: Outbox, include_rejected: bool = False) -> Summary:
+def send_pending(
+    config: Config, outbox: Outbox, include_rejected: bool = False, every_waiting: bool = False
+) -> Summary:
     """Send the waiting records, oldest first, each with ``intake.send_window_s`` to retry.
 
     Stops at the first record that stays pending (the network or the server is unwell;
     the rest waits too). Records another helper is sending right now, and damaged ones,
-    are skipped and reported.
+    are skipped and reported. A record the server did not authorise is tried again once
+    the access in the configuration changed, or always with ``every_waiting`` (a person
+    asked to send now).
     """
     budget = float(config["intake.send_window_s"])
     sender = _Sender(config, outbox, batch=True)
@@ -154,6 +182,11 @@ def send_pending(config: Config, outbox: Outbox, include_rejected: bool = False)
                 sender.finish_batch()
             if record.state is RecordState.REJECTED and not include_rejected:
                 continue
+            unchanged = (
+                record.state is RecordState.NOT_AUTHORISED and record.access == sender.access
+            )
+            if unchanged and not every_waiting:
+                continue  # the same access would be refused again
             lock = outbox.lock(record.submission_id)
             try:
                 lock.acquire(timeout=0)
@@ -172,10 +205,10 @@ def send_pending(config: Config, outbox: Outbox, include_rejected: bool = False)
     finally:
         sender.finish_batch()
         sender.close()
-    left = outbox.list()
+    left = [r for r in outbox.list() if sender.receipts.get(r.submission_id) is None]
     return Summary(
         results=tuple(results),
-        pending=sum(r.state is RecordState.PENDING for r in left),
+        waiting=tuple(r for r in left if r.state.waiting),
         rejected=sum(r.state is RecordState.REJECTED for r in left),
     )
 
@@ -202,6 +235,7 @@ class _Sender:
         self.receipts = Receipts(outbox.data_dir)
         self.vendor = str(config["vendor.name"]) or "intellekta"
         self.batch = batch
+        self.access = access_of(config)
         self._unfinished: list[Receipt] = []
         self._client: IntakeClient | None = None
 
@@ -278,9 +312,16 @@ class _Sender:
             else:
                 self._finish(receipt)
             return _delivered(receipt, answer.attempts)
+        if status in _NOT_AUTHORISED:
+            message = self._server_message(answer)
+            log.warning("The server did not authorise %s: HTTP %d %s", sid, status, message)
+            self._update(record, state=RecordState.NOT_AUTHORISED, attempts=attempts,
+                         http_status=status, server_message=message, access=self.access,
+                         last_error=f"HTTP {status}: {message}")  # fmt: skip
+            return Delivery(sid, DeliveryState.PENDING, Reason.NOT_AUTHORISED, http_status=status,
+                            server_message=message, attempts=answer.attempts)  # fmt: skip
         if status is not None and _is_permanent(status):
-            secrets = self._client.secrets if self._client else []
-            message = text.server_message(answer.body, secrets)
+            message = self._server_message(answer)
             log.warning("The server refused %s: HTTP %d %s", sid, status, message)
             self._update(record, state=RecordState.REJECTED, attempts=attempts,
                          http_status=status, server_message=message,
@@ -294,6 +335,9 @@ class _Sender:
                      server_message="", last_error=last_error)  # fmt: skip
         return Delivery(sid, DeliveryState.PENDING, Reason(reason),
                         http_status=status, attempts=answer.attempts)  # fmt: skip
+
+    def _server_message(self, answer: Answer) -> str:
+        return text.server_message(answer.body, self._client.secrets if self._client else [])
 
     def _update(self, record: OutboxRecord, **changes: object) -> None:
         try:

@@ -41,7 +41,15 @@ LOCK_BUCKETS = 64
 
 class RecordState(StrEnum):
     PENDING = "pending"
+    #: The server refused this computer's access (401/403): not the record's fault, so it
+    #: waits, and is sent again once the access in the configuration changes.
+    NOT_AUTHORISED = "not_authorised"
     REJECTED = "rejected"
+
+    @property
+    def waiting(self) -> bool:
+        """Still to be delivered (a rejected record waits for a person instead)."""
+        return self is not RecordState.REJECTED
 
 
 class OutboxError(Exception):
@@ -70,6 +78,8 @@ class OutboxRecord:
     last_error: str = ""
     http_status: int | None = None
     server_message: str = ""
+    #: For NOT_AUTHORISED: which access was refused (``client.access_of``), never the token.
+    access: str = ""
 
     def as_json(self) -> dict[str, Any]:
         """The fields ``outbox list --json`` prints."""
@@ -152,7 +162,7 @@ class Outbox:
 
     def pending(self) -> builtins.list[OutboxRecord]:
         """The records still to be sent, oldest first (rejected ones excluded)."""
-        return [r for r in self.list() if r.state is RecordState.PENDING]
+        return [r for r in self.list() if r.state.waiting]
 
     def get(self, submission_id: str) -> OutboxRecord | None:
         """The record, or None when it is not (or no longer) in the outbox."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -266,3 +267,38 @@ def test_the_advice_fits_who_set_the_value(
     refused = run_cli(*args, "notice", env=env)
     assert refused.returncode == 2
     assert refused.stderr.splitlines()[-len(expected) :] == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "intake.token_file names an empty file: {path}. It must hold the access token"),
+        (b"  \n\n", "intake.token_file names an empty file: {path}."),
+        (b"\xff\xfetoken", "intake.token_file names a file that is not UTF-8 text: {path}."),
+    ],
+)
+def test_an_unusable_token_file_is_a_configuration_error(
+    content: bytes, expected: str, home: Home, tmp_path: Path
+) -> None:
+    """Not "no token": sending without it would only be refused (401)."""
+    token = tmp_path / "token.txt"
+    token.write_bytes(content)
+    home.write_user(f"[intake]\ntoken_file = '{token}'\n")
+
+    code, out = check()
+    assert code == 2 and expected.format(path=token) in out
+    refused = run_cli("outbox", "send")
+    assert refused.returncode == 2 and expected.format(path=token) in refused.stderr
+
+
+@pytest.mark.skipif(WINDOWS or os.geteuid() == 0, reason="root, and Windows, read it anyway")
+def test_an_unreadable_token_file_is_a_configuration_error(home: Home, tmp_path: Path) -> None:
+    token = tmp_path / "token.txt"
+    token.write_text("secret-token\n", "utf-8")
+    token.chmod(0)
+    home.write_user(f"[intake]\ntoken_file = '{token}'\n")
+
+    code, out = check()
+    assert code == 2
+    assert f"intake.token_file names a file that cannot be read (Permission denied): {token}" in out
+    assert "secret-token" not in out

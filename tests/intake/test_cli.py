@@ -56,7 +56,7 @@ def test_list_prints_the_waiting_records_and_exits_4_while_any_is_pending(
     assert records[1]["state"] == "pending"
 
     text = run_cli("--lang", "de", *_args(intake_server, data_dir, "list"))
-    assert "Session-ID 123456789" in text.stdout and "vom Server abgelehnt" in text.stdout
+    assert "Session-ID 123 456 789" in text.stdout and "vom Server abgelehnt" in text.stdout
 
 
 def test_send_delivers_everything_and_exits_0(intake_server: IntakeServer, data_dir: Path) -> None:
@@ -72,18 +72,67 @@ def test_send_delivers_everything_and_exits_0(intake_server: IntakeServer, data_
 
 
 def test_send_while_the_server_is_down_exits_4(intake_server: IntakeServer, data_dir: Path) -> None:
-    _fill(data_dir, 2)
+    """It stops after the first record, and says so: the server, and every record waiting."""
+    samples = _fill(data_dir, 3)
     intake_server.stop()
     args = _args(intake_server, data_dir, "send")
     result = run_cli("-c", "intake.send_window_s=0", *args)
 
     assert result.returncode == ExitCode.PENDING
-    assert "cannot be reached" in result.stdout
-    assert "Delivered: 0. Still waiting: 2. Refused: 0." in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "Sending stopped: the server that receives confirmations cannot be reached. Check that"
+        " this computer is connected to the internet."
+    )
+    assert lines[1] == "3 confirmation(s) are still waiting on this computer:"
+    assert sum("Session ID 123 456 789  waiting to be sent" in line for line in lines) == 3
+    assert lines[-1] == "Delivered: 0. Still waiting: 3. Refused: 0."
     assert "Traceback" not in result.stderr
+
+    as_json = run_cli("-c", "intake.send_window_s=0", *args, "--json")
+    report = json.loads(as_json.stdout)
+    assert report["pending"] == 3
+    assert [r["submission_id"] for r in report["results"]] == [s.submission_id for s in samples]
+    assert [(r["reason"], r["tried"]) for r in report["results"]] == [
+        ("connection", True), ("not_tried", False), ("not_tried", False)
+    ]  # fmt: skip
 
     intake_server.start()
     assert run_cli(*args).returncode == ExitCode.OK
+
+
+def test_not_authorised_waits_and_goes_out_with_a_new_token(
+    intake_server: IntakeServer, data_dir: Path, tmp_path: Path
+) -> None:
+    """401 keeps both records waiting (exit 4, not refused); a new token sends them."""
+    samples = _fill(data_dir, 2)
+    token_file = tmp_path / "token.txt"
+    token_file.write_text("revoked-token\n", "utf-8")
+    intake_server.reply(Reply(401, body=b'{"message": "token revoked"}'))
+    args = [*_args(intake_server, data_dir, "send"), "-c", f"intake.token_file={token_file}"]
+
+    first = run_cli(*args)
+
+    assert first.returncode == ExitCode.PENDING, first.stdout + first.stderr
+    assert first.stdout.startswith(
+        "Sending stopped: the server did not accept this computer's access token (code 401)."
+    )
+    assert "Please call the support team." in first.stdout
+    assert "Delivered: 0. Still waiting: 2. Refused: 0." in first.stdout
+    listed = run_cli(*_args(intake_server, data_dir, "list", "--json"))
+    assert listed.returncode == ExitCode.PENDING
+    states = [r["state"] for r in json.loads(listed.stdout)["records"]]
+    assert states == ["not_authorised", "pending"]  # the second was not tried
+
+    token_file.write_text("new-token\n", "utf-8")
+    second = run_cli(*args, "--json")
+
+    assert second.returncode == ExitCode.OK, second.stdout + second.stderr
+    assert json.loads(second.stdout)["delivered"] == 2
+    assert intake_server.stored == {s.submission_id: s.payload for s in samples}
+    assert [s.headers["authorization"] for s in intake_server.seen] == [
+        "Bearer revoked-token", "Bearer new-token", "Bearer new-token"
+    ]  # fmt: skip
 
 
 def test_refused_records_wait_until_sent_again_on_purpose(
@@ -118,7 +167,7 @@ def test_the_token_is_sent_but_never_logged_or_shown(
 
     assert [s.headers["authorization"] for s in intake_server.seen] == [f"Bearer {TOKEN}"] * 2
     log_text = (home.logs / "intellekta-helper.log").read_text("utf-8")
-    assert "Delivered" in log_text and "refused" in log_text
+    assert "Delivered" in log_text and "did not authorise" in log_text
     on_disk = [p.read_text("utf-8") for p in data_dir.rglob("*") if p.is_file()]
     for text in (log_text, result.stdout, result.stderr, *on_disk):
         assert TOKEN not in text

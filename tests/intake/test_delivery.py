@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from urllib3.response import HTTPResponse
 
-from helper.intake import DeliveryState, Outbox, RecordState, deliver, send_pending
+from helper.intake import DeliveryState, Outbox, Reason, RecordState, deliver, send_pending
 from helper.intake.client import RETRY_AFTER_CAP_S, BudgetRetry, _planned_wait
 from tests.intake.conftest import Configure
 from tests.intake.proxy import ConnectProxy
@@ -112,7 +112,7 @@ def test_when_the_budget_is_spent_the_record_waits_and_is_sent_later(
     assert (summary.pending, summary.rejected, intake_server.posts()) == (0, 0, 2)
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 410, 413, 422])
+@pytest.mark.parametrize("status", [400, 404, 410, 413, 422])
 def test_each_permanent_answer_rejects_and_keeps_the_record(
     status: int, intake_server: IntakeServer, configure: Configure, data_dir: Path
 ) -> None:
@@ -135,6 +135,41 @@ def test_each_permanent_answer_rejects_and_keeps_the_record(
     summary = send_pending(config, outbox, include_rejected=True)
     assert [d.state for d in summary.results] == [DeliveryState.DELIVERED]
     assert outbox.list() == []
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_not_authorised_keeps_the_record_pending_until_the_token_changes(
+    status: int, intake_server: IntakeServer, configure: Configure, data_dir: Path, tmp_path: Path
+) -> None:
+    """A wrong, missing or revoked token is not the customer's fault: the record waits,
+    not tried again with the same access, and goes out once the token is new."""
+    token_file = tmp_path / "token.txt"
+    token_file.write_text("old-token\n", "utf-8")
+    intake_server.reply(Reply(status, body=b'{"message": "token revoked"}'), Reply(201))
+    outbox, sample = _add(data_dir)
+    config = configure({"intake.token_file": str(token_file)})
+
+    delivery = deliver(config, outbox, sample.submission_id)
+
+    assert (delivery.state, delivery.reason) == (DeliveryState.PENDING, Reason.NOT_AUTHORISED)
+    for lang, call in (("en", "Please call support"), ("de", "rufen Sie den Support an")):
+        assert call in delivery.message(lang) and str(status) in delivery.message(lang)
+    [record] = outbox.list()
+    assert (record.state, record.http_status) == (RecordState.NOT_AUTHORISED, status)
+    assert (
+        record.state.waiting and "old-token" not in outbox.path_of(sample.submission_id).read_text()
+    )
+    summary = send_pending(config, outbox)  # e.g. the next start: the same access, no request
+    assert (summary.results, summary.pending, intake_server.posts()) == ((), 1, 1)
+
+    token_file.write_text("new-token\n", "utf-8")
+    summary = send_pending(configure({"intake.token_file": str(token_file)}), outbox)
+
+    assert [d.state for d in summary.results] == [DeliveryState.DELIVERED]
+    assert [s.headers["authorization"] for s in intake_server.seen] == [
+        "Bearer old-token", "Bearer new-token"
+    ]  # fmt: skip
+    assert (summary.pending, outbox.list()) == (0, [])
 
 
 def test_retry_after_is_what_the_client_waits(

@@ -154,7 +154,7 @@ def test_offline_then_delivered_later(
 
 
 def test_rejected(make_window: Callable[..., HelperWindow], intake_server: IntakeServer) -> None:
-    intake_server.reply(Reply(403, body=b'{"message": "customer unknown"}'))
+    intake_server.reply(Reply(422, body=b'{"message": "customer unknown"}'))
     window = make_window(lang="de")
     window.wizard.lang = "en"
     window.render()
@@ -162,6 +162,19 @@ def test_rejected(make_window: Callable[..., HelperWindow], intake_server: Intak
     confirm_all(window)
     assert window.wizard.result.state.value == "rejected"
     assert "Not accepted: please talk to the support employee." in texts(window.root)
+
+
+def test_not_authorised_is_kept_and_the_customer_is_asked_to_call_support(
+    make_window: Callable[..., HelperWindow], intake_server: IntakeServer
+) -> None:
+    intake_server.reply(Reply(401, body=b'{"message": "token revoked"}'))
+    window = make_window()
+    go_to_notice(window)
+    confirm_all(window)
+    assert window.wizard.result.state.value == "pending"
+    shown = " ".join(texts(window.root))
+    assert "Saved: your confirmation will be sent automatically later." in shown
+    assert "This is not your fault." in shown and "Please call support" in shown
 
 
 def test_tk_loop_keeps_running_while_the_server_is_slow(
