@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from typing import Any
 
@@ -25,3 +26,23 @@ def test_the_macos_preference_is_read_once(monkeypatch: pytest.MonkeyPatch) -> N
     finally:
         i18n._macos_locale.cache_clear()
     assert calls == [["defaults", "read", "-g", "AppleLanguages"]]
+
+
+#: Texts of the customer's screens (window and terminal flow). Commands and file syntax
+#: elsewhere keep straight quotes, since they are typed as shown.
+CUSTOMER_TEXTS = ("flow.", "gui.", "consent.session_id.", "intake.pending.", "intake.delivered")
+#: A straight quote used as a quotation mark: at a word's edge, not an apostrophe inside.
+STRAIGHT_QUOTES = re.compile(r"\"|(?:^|[\s(])'|'(?:[\s).,;:!?]|$)")
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_customers_screens_use_typographic_quotes_only(lang: str) -> None:
+    """One screen never mixes “these” and "these" („diese“ in German)."""
+    straight = {
+        key: text
+        for key, text in i18n.catalogue(lang).items()
+        if key.startswith(CUSTOMER_TEXTS)
+        and key != "gui.no_display"  # a command, typed
+        and STRAIGHT_QUOTES.search(text)
+    }
+    assert not straight

@@ -146,7 +146,8 @@ SETTINGS: tuple[Setting, ...] = (
         "vendor.quicksupport_url",
         Kind.URL,
         "",
-        "Download link of TeamViewer QuickSupport shown to the customer.",
+        "Download link of TeamViewer QuickSupport shown to the customer; {platform}"
+        " becomes windows, macos or linux.",
     ),
     Setting(
         "notice.file",

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from helper.apps.model import CloseResult, CloseStatus, DetectedApp, ScanResult
 from helper.consent.choices import MAX_CONTACT_NAME_CHARS, Authority
 from helper.consent.session_id import SessionIdError, parse_session_id
+from helper.platforms import platform_name
 
 if TYPE_CHECKING:
     from helper.config import Config
@@ -152,6 +153,11 @@ class Wizard:
             self.closed_names[result.id] = names.get(result.id, result.id)
             self.close_results[result.id] = result.status
         self.apply_scan(closed.scan)
+
+    def quicksupport_url(self) -> str:
+        """Where this customer downloads TeamViewer QuickSupport: ``{platform}`` in
+        ``vendor.quicksupport_url`` becomes windows, macos or linux."""
+        return str(self.config["vendor.quicksupport_url"]).replace("{platform}", platform_name())
 
     # -- Notice and confirmations -----------------------------------------------------------
     def notice(self) -> Notice:

@@ -135,11 +135,7 @@ class TerminalFlow:
         result = jobs.scan(self.wizard.services)
         self.wizard.apply_scan(result)
         if not result.remote_support_running:
-            self.say(
-                self._t(
-                    "flow.start_quicksupport", url=self.wizard.config["vendor.quicksupport_url"]
-                )
-            )
+            self.say(self._t("flow.start_quicksupport", url=self.wizard.quicksupport_url()))
 
     def apps_step(self) -> None:
         w = self.wizard

@@ -70,7 +70,7 @@ def test_invalid(typed: str, message_id: str) -> None:
 
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_messages_say_what_a_valid_id_looks_like_and_where_to_find_it(lang: str) -> None:
-    where = {"de": "„Ihre ID“", "en": '"Your ID"'}[lang]
+    where = {"de": "„Ihre ID“", "en": "“Your ID”"}[lang]
     for typed in ("", "12345"):
         with pytest.raises(SessionIdError) as caught:
             parse_session_id(typed)

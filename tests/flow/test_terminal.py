@@ -177,7 +177,7 @@ def test_closing_a_real_application_from_the_terminal(intake_server: IntakeServe
     assert code == 0, out
     assert "Asking Mozilla Thunderbird to close ..." in out
     assert "Mozilla Thunderbird: closed." in out
-    assert '"yes" is not a number from the list (there is only 1).' in out
+    assert "“yes” is not a number from the list (there is only 1)." in out
     assert app.returncode == 0, "it closed itself, as on its close button"
     record = json.loads(next(iter(intake_server.stored.values())))
     assert record["confirmations"]["confidential_apps"] == "closed"

@@ -260,3 +260,18 @@ def test_what_was_typed_is_kept_even_when_invalid() -> None:
     wizard, _ = make()
     wizard.set_session_id("12 34")
     assert (wizard.answers.typed_session_id, wizard.answers.session_id) == ("12 34", "")
+
+
+@pytest.mark.parametrize(
+    ("sys_platform", "page"), [("win32", "windows"), ("darwin", "macos"), ("linux", "linux")]
+)
+def test_each_system_gets_its_own_quicksupport_download(
+    sys_platform: str, page: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only ``sys.platform`` is faked (after loading): the link is chosen from it."""
+    wizard, _ = make()
+    own, _ = make(("vendor.quicksupport_url", "https://it.example/qs.exe"))
+    monkeypatch.setattr("sys.platform", sys_platform)
+
+    assert wizard.quicksupport_url() == f"https://www.teamviewer.com/de/download/{page}/"
+    assert own.quicksupport_url() == "https://it.example/qs.exe"  # an administrator's own

@@ -32,3 +32,25 @@ def test_a_scroll_frame_takes_its_wheel_bindings_with_it(root: tk.Tk) -> None:
         assert gone[sequence] not in script and second._wheel[sequence] in script
     second.destroy()
     assert wheel_bindings(root) == before
+
+
+def test_the_scrollbar_shows_only_while_there_is_something_to_scroll(root: tk.Tk) -> None:
+    frame = ScrollFrame(root, height=200)
+    frame.pack(fill="both", expand=True)
+    labels = [tk.Label(frame.inner, text=f"Program {n}") for n in range(3)]
+    for label in labels:
+        label.pack(anchor="w")
+    root.update()
+    assert not frame.bar.winfo_ismapped(), "three lines fit: no scrollbar"
+
+    more = [tk.Label(frame.inner, text=f"Program {n}") for n in range(3, 40)]
+    for label in more:
+        label.pack(anchor="w")
+    root.update()
+    assert frame.bar.winfo_ismapped(), "forty lines do not fit"
+
+    for label in more:
+        label.destroy()
+    root.update()
+    assert not frame.bar.winfo_ismapped()
+    frame.destroy()

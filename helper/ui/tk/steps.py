@@ -179,7 +179,7 @@ class SessionView(StepView):
                 wraplength=WRAP,
                 justify="left",
             ).pack(anchor="w")
-            url = self.wizard.config["vendor.quicksupport_url"]
+            url = self.wizard.quicksupport_url()
             if url:
                 Link(self.remote, self.t("gui.download_quicksupport"), url).pack(
                     anchor="w", pady=(4, 0)

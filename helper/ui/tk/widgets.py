@@ -63,9 +63,8 @@ class ScrollFrame(ttk.Frame):
         self.bar = ttk.Scrollbar(self, orient="vertical", command=self.canvas.yview)
         self.inner = ttk.Frame(self.canvas)
         self._window = self.canvas.create_window((0, 0), window=self.inner, anchor="nw")
-        self.canvas.configure(yscrollcommand=self.bar.set)
+        self.canvas.configure(yscrollcommand=self._on_scroll)
         self.canvas.pack(side="left", fill="both", expand=True)
-        self.bar.pack(side="right", fill="y")
         self.inner.bind("<Configure>", self._on_inner)
         self.canvas.bind("<Configure>", self._on_canvas)
         #: The global wheel bindings this frame added, removed again when it goes.
@@ -84,6 +83,16 @@ class ScrollFrame(ttk.Frame):
             kept = [line for line in script.split("\n") if line and command not in line]
             self.tk.call("bind", "all", sequence, "\n".join(kept))
         self._wheel.clear()
+
+    def _on_scroll(self, first: float | str, last: float | str) -> None:
+        """Show the scrollbar only while there is something to scroll. (Hiding it widens
+        the content, which only makes it shorter, so this never flickers.)"""
+        self.bar.set(first, last)
+        needed = float(first) > 0.0 or float(last) < 1.0
+        if needed and not self.bar.winfo_manager():
+            self.bar.pack(side="right", fill="y")
+        elif not needed and self.bar.winfo_manager():
+            self.bar.pack_forget()
 
     def _on_inner(self, _event: object) -> None:
         self.canvas.configure(scrollregion=self.canvas.bbox("all"))
