@@ -54,7 +54,7 @@ def test_hash_is_sha256_of_the_utf8_text_shown() -> None:
     assert notice.sha256 == hashlib.sha256(notice.text.encode("utf-8")).hexdigest()
     assert (notice.id, notice.version, notice.language) == (
         "intellekta-remote-support",
-        "2026-11",
+        "2026-12",
         "de",
     )
 
