@@ -180,25 +180,11 @@ def send_pending(
         for number, record in enumerate(outbox.list(), start=1):
             if number % _BATCH == 0:
                 sender.finish_batch()
-            if record.state is RecordState.REJECTED and not include_rejected:
+            if not _to_try(record, sender.access, include_rejected, every_waiting):
                 continue
-            unchanged = (
-                record.state is RecordState.NOT_AUTHORISED and record.access == sender.access
-            )
-            if unchanged and not every_waiting:
-                continue  # the same access would be refused again
-            lock = outbox.lock(record.submission_id)
-            try:
-                lock.acquire(timeout=0)
-            except filelock.Timeout:
-                results.append(_pending(record.submission_id, Reason.BUSY))
-                continue
-            try:
-                if not sender.still_to_send(record.submission_id):
-                    continue  # another helper delivered it meanwhile
-                delivery = sender.send(record.submission_id, time.monotonic() + budget)
-            finally:
-                lock.release()
+            delivery = sender.send_unless_busy(record.submission_id, time.monotonic() + budget)
+            if delivery is None:
+                continue  # another helper delivered it meanwhile
             results.append(delivery)
             if delivery.state is DeliveryState.PENDING and not delivery.reason.concerns_one_record:
                 break
@@ -211,6 +197,16 @@ def send_pending(
         waiting=tuple(r for r in left if r.state.waiting),
         rejected=sum(r.state is RecordState.REJECTED for r in left),
     )
+
+
+def _to_try(record: OutboxRecord, access: str, include_rejected: bool, every_waiting: bool) -> bool:
+    """Whether this run sends the record: a refused one only when asked to, and one whose
+    access was not authorised only once that access changed (or when asked to)."""
+    if record.state is RecordState.REJECTED:
+        return include_rejected
+    if record.state is RecordState.NOT_AUTHORISED and record.access == access:
+        return every_waiting  # the same access would be refused again
+    return True
 
 
 def _tidy(outbox: Outbox, receipts: Receipts) -> None:
@@ -261,9 +257,20 @@ class _Sender:
         if self._client is not None:
             self._client.close()
 
-    def still_to_send(self, submission_id: str) -> bool:
-        """False if another helper delivered the record and tidied up since it was listed."""
-        return self.outbox.path_of(submission_id).exists()
+    def send_unless_busy(self, submission_id: str, deadline: float) -> Delivery | None:
+        """:meth:`send` under the record's lock if it is free (else BUSY); None when
+        another helper delivered and tidied it since it was listed."""
+        lock = self.outbox.lock(submission_id)
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            return _pending(submission_id, Reason.BUSY)
+        try:
+            if not self.outbox.path_of(submission_id).exists():
+                return None
+            return self.send(submission_id, deadline)
+        finally:
+            lock.release()
 
     def send(self, submission_id: str, deadline: float) -> Delivery:
         """Send one record, or report its earlier delivery; the caller holds its lock.
