@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from helper import i18n
 from helper.config import Config
 from helper.intake import files, text
 from helper.intake.client import RETRYABLE_STATUS, Answer, IntakeClient, SetupError, access_of
-from helper.intake.outbox import Outbox, OutboxError, OutboxRecord, RecordState
+from helper.intake.outbox import Outbox, OutboxError, OutboxRecord, RecordState, now_rfc3339
 from helper.intake.receipts import Receipt, Receipts
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,9 @@ _BATCH = 100
 _FINISH_LOCK_S = 5.0
 #: Answers that refuse this computer's access, not the record: it waits for a new token.
 _NOT_AUTHORISED = (401, 403)
+#: With the same access such a record is tried again after this long: the server's side
+#: may have changed (a token no longer required), which this computer cannot see.
+_REFUSED_ACCESS_RETRY_S = 24 * 3600.0
 
 
 class DeliveryState(StrEnum):
@@ -169,8 +173,8 @@ def send_pending(
     Stops at the first record that stays pending (the network or the server is unwell;
     the rest waits too). Records another helper is sending right now, and damaged ones,
     are skipped and reported. A record the server did not authorise is tried again once
-    the access in the configuration changed, or always with ``every_waiting`` (a person
-    asked to send now).
+    the access in the configuration changed, a day later, or always with ``every_waiting``
+    (a person asked to send now).
     """
     budget = float(config["intake.send_window_s"])
     sender = _Sender(config, outbox, batch=True)
@@ -205,8 +209,17 @@ def _to_try(record: OutboxRecord, access: str, include_rejected: bool, every_wai
     if record.state is RecordState.REJECTED:
         return include_rejected
     if record.state is RecordState.NOT_AUTHORISED and record.access == access:
-        return every_waiting  # the same access would be refused again
+        return every_waiting or _age_s(record.refused_at) > _REFUSED_ACCESS_RETRY_S
     return True
+
+
+def _age_s(rfc3339: str) -> float:
+    """Seconds since that moment; infinite for none or a broken one (then: try it)."""
+    try:
+        moment = datetime.fromisoformat(rfc3339)
+    except ValueError:
+        return float("inf")
+    return (datetime.now(UTC) - moment).total_seconds()
 
 
 def _tidy(outbox: Outbox, receipts: Receipts) -> None:
@@ -324,6 +337,7 @@ class _Sender:
             log.warning("The server did not authorise %s: HTTP %d %s", sid, status, message)
             self._update(record, state=RecordState.NOT_AUTHORISED, attempts=attempts,
                          http_status=status, server_message=message, access=self.access,
+                         refused_at=now_rfc3339(),
                          last_error=f"HTTP {status}: {message}")  # fmt: skip
             return Delivery(sid, DeliveryState.PENDING, Reason.NOT_AUTHORISED, http_status=status,
                             server_message=message, attempts=answer.attempts)  # fmt: skip

@@ -78,8 +78,10 @@ class OutboxRecord:
     last_error: str = ""
     http_status: int | None = None
     server_message: str = ""
-    #: For NOT_AUTHORISED: which access was refused (``client.access_of``), never the token.
+    #: For NOT_AUTHORISED: which access was refused (``client.access_of``, never the token)
+    #: and when (RFC 3339, UTC).
     access: str = ""
+    refused_at: str = ""
 
     def as_json(self) -> dict[str, Any]:
         """The fields ``outbox list --json`` prints."""

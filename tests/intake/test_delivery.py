@@ -172,6 +172,25 @@ def test_not_authorised_keeps_the_record_pending_until_the_token_changes(
     assert (summary.pending, outbox.list()) == (0, [])
 
 
+def test_not_authorised_with_the_same_access_is_tried_again_a_day_later(
+    intake_server: IntakeServer, configure: Configure, data_dir: Path
+) -> None:
+    """The server's side may change unseen (a token no longer required): once a day."""
+    intake_server.reply(Reply(401), Reply(401), Reply(201))
+    outbox, sample = _add(data_dir)
+    config = configure()
+    deliver(config, outbox, sample.submission_id)
+    assert send_pending(config, outbox).results == ()  # an hour later, say
+
+    [record] = outbox.list()
+    with outbox.lock(sample.submission_id):
+        outbox.update(record, refused_at="2026-01-01T00:00:00.000000+00:00")
+    assert [d.reason for d in send_pending(config, outbox).results] == [Reason.NOT_AUTHORISED]
+    assert send_pending(config, outbox).results == ()  # refused again just now: waits a day
+    assert len(send_pending(config, outbox, every_waiting=True).delivered) == 1  # a person
+    assert intake_server.posts() == 3
+
+
 def test_retry_after_is_what_the_client_waits(
     intake_server: IntakeServer, configure: Configure, data_dir: Path,
     caplog: pytest.LogCaptureFixture,
