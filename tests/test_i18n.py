@@ -46,3 +46,16 @@ def test_the_customers_screens_use_typographic_quotes_only(lang: str) -> None:
         and STRAIGHT_QUOTES.search(text)
     }
     assert not straight
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_example_session_ids_never_break_across_lines(lang: str) -> None:
+    """``123 456 789`` is read out as one number: its groups are joined by no-break
+    spaces, which neither Tk's wraplength nor the terminal's textwrap breaks at."""
+    split = {
+        key: text
+        for key, text in i18n.catalogue(lang).items()
+        if key.startswith(CUSTOMER_TEXTS) and re.search(r"\d{3} \d{3}", text)
+    }
+    assert not split
+    assert "123\u00a0456\u00a0789" in i18n.t("gui.session_example", lang)
