@@ -245,10 +245,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return int(gui.run(args, cfg))
         if not cfg.valid and not getattr(args, "runs_on_invalid_config", False):
-            print(cfg.explained(), file=sys.stderr)
+            explained = cfg.explained()
+            print(explained, file=sys.stderr)
             if wants_json:
                 problems = [p.render(cfg.language) for p in cfg.problems]
-                _print_json_error("configuration", cfg.explained(), problems=problems)
+                _print_json_error("configuration", explained, problems=problems)
             return ExitCode.CONFIG
         return int(args.run(args, cfg))
     except KeyboardInterrupt:

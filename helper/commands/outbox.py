@@ -27,6 +27,7 @@ from helper.intake import (
     RecordState,
     Summary,
     send_pending,
+    undelivered,
 )
 from helper.intake.receipts import local_time
 
@@ -47,10 +48,7 @@ def register(subparsers: Any, lang: str) -> None:
 
 
 def run_list(args: argparse.Namespace, config: Config) -> int:
-    # A record with a receipt was delivered, even if a send died before tidying it away
-    # (the next send does that): it is never shown as waiting.
-    receipts = Receipts(config.data_dir)
-    records = [r for r in Outbox(config.data_dir).list() if receipts.get(r.submission_id) is None]
+    records = undelivered(Outbox(config.data_dir), Receipts(config.data_dir))
     if args.json:
         print(json.dumps({"records": [r.as_json() for r in records]}, indent=2, ensure_ascii=False))
     elif records:

@@ -121,6 +121,10 @@ class Config:
         except ValueProblem:
             return ""
 
+    def token(self) -> str:
+        """The bearer token in effect: ``intake.token``, else the token file's."""
+        return str(self["intake.token"] or self.read_token_file())
+
     def report(self, lang: str | None = None) -> str:
         """Every problem, one per line, in the user's language."""
         lang = lang or self.language

@@ -20,6 +20,7 @@ from helper.intake.delivery import (
     Summary,
     deliver,
     send_pending,
+    undelivered,
 )
 from helper.intake.outbox import Outbox, OutboxError, OutboxRecord, RecordState
 from helper.intake.receipts import Receipt, Receipts
@@ -37,4 +38,5 @@ __all__ = [
     "Summary",
     "deliver",
     "send_pending",
+    "undelivered",
 ]

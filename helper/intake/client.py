@@ -228,7 +228,7 @@ def access_of(config: Config) -> str:
     """Which access the configuration gives (address and token), as a short hash: a
     record the server did not authorise is tried again once this changes. The token
     itself is never stored."""
-    token = str(config["intake.token"] or config.read_token_file())
+    token = config.token()
     return hashlib.sha256(f"{config['intake.url']}\n{token}".encode()).hexdigest()[:16]
 
 
@@ -239,7 +239,7 @@ class IntakeClient:
         self._url = str(config["intake.url"])
         if not self._url:
             raise SetupError("no_url")
-        token = str(config["intake.token"] or config.read_token_file())
+        token = config.token()
         if token and not _TOKEN.fullmatch(token):
             raise SetupError("token_invalid")
         self.secrets = [token] if token else []

@@ -195,12 +195,18 @@ def send_pending(
     finally:
         sender.finish_batch()
         sender.close()
-    left = [r for r in outbox.list() if sender.receipts.get(r.submission_id) is None]
+    left = undelivered(outbox, sender.receipts)
     return Summary(
         results=tuple(results),
         waiting=tuple(r for r in left if r.state.waiting),
         rejected=sum(r.state is RecordState.REJECTED for r in left),
     )
+
+
+def undelivered(outbox: Outbox, receipts: Receipts) -> list[OutboxRecord]:
+    """The outbox's records, oldest first, without those that have a receipt: a sender
+    killed before tidying up leaves delivered records behind, which are never waiting."""
+    return [r for r in outbox.list() if receipts.get(r.submission_id) is None]
 
 
 def _to_try(record: OutboxRecord, access: str, include_rejected: bool, every_waiting: bool) -> bool:
