@@ -2,7 +2,7 @@
 
 ``benchmarks/intake_bench.py`` starts ``intellekta-intake serve`` with
 ``DJANGO_SETTINGS_MODULE=benchmarks.intake_floor_settings``, so one server (same
-gunicorn, middleware and WSGI stack) answers both the real API and the floor.
+hypercorn, middleware and WSGI stack) answers both the real API and the floor.
 Never used by the product.
 """
 

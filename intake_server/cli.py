@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[conf.ENV_CONFIG_FILE] = os.path.abspath(path)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intake_server.settings")
     if args[0] == "serve":
-        # This process becomes gunicorn's master: its workers count into its folder.
+        # This process becomes the server's master: its workers count into its folder.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(config.data_dir / "metrics" / str(os.getpid()))
         if "--certfile" in args or any(a.startswith("--certfile=") for a in args):
             os.environ["INTELLEKTA_SERVE_TLS"] = "1"  # Secure cookies and HSTS

@@ -28,12 +28,16 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from helper.config.settings import BY_KEY as HELPER_SETTINGS
+
 ENV_PREFIX = "INTELLEKTA_INTAKE_"
 ENV_CONFIG_FILE = f"{ENV_PREFIX}CONFIG"
 ENV_SECRET_KEY = f"{ENV_PREFIX}SECRET_KEY"
 ENV_DATABASE_PASSWORD = f"{ENV_PREFIX}DATABASE_PASSWORD"
 _RATE = re.compile(r"(\d+)/(s|m|h|d)")
 LANGUAGES = ("de", "en")
+#: The helper's own default for ``session_id.pattern``: both sides accept the same IDs.
+SESSION_ID_PATTERN: str = HELPER_SETTINGS["session_id.pattern"].default
 
 
 class ConfigError(Exception):
@@ -112,6 +116,22 @@ def _language(value: Any) -> str:
     return text
 
 
+def _regex(value: Any) -> str:
+    text = _text(value)
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise _Bad(f"expected a regular expression ({exc})") from None
+    return text
+
+
+def _seconds(value: Any) -> int:
+    number = _positive(value)
+    if number > 300:
+        raise _Bad("expected a number of seconds from 1 to 300")
+    return number
+
+
 def _url_template(value: Any) -> str:
     text = _text(value).strip()
     if text and ("{session_id}" not in text or urlsplit(text).scheme in ("", "javascript")):
@@ -147,11 +167,19 @@ SETTINGS: tuple[Setting, ...] = (
             "Host names this server answers to (its public name behind a proxy)."),
     Setting("behind_proxy", _bool, False, "A TLS reverse proxy in front sets "
             "X-Forwarded-For and X-Forwarded-Proto; trust them."),
+    Setting("proxy_count", _positive, 1, "With behind_proxy: how many proxies in front "
+            "append to X-Forwarded-For; the client is the address the outermost one saw."),
+    Setting("read_timeout_s", _seconds, 20, "A connection is closed when its TLS handshake "
+            "or its request headers take longer, or its body stops for this long."),
     Setting("require_token", _bool, False, "Refuse confirmations without a valid token (401)."),
     Setting("retention_days", _positive, 1095, "Records older than this are purged."),
     Setting("rate_limit_address", _rate, "300/m", "Requests per client address to the "
             "intake API, per server process; \"off\" to switch off."),
     Setting("rate_limit_token", _rate, "600/m", "Requests per token, per server process."),
+    Setting("session_id_pattern", _regex, SESSION_ID_PATTERN, "Regular expression a "
+            "confirmation's session_id must match in full (as the helper's session_id.pattern)."),
+    Setting("metrics_token_file", _path, "", "File holding a bearer token for /metrics; "
+            "without one, /metrics answers only to clients on loopback."),
     Setting("language", _language, "de", "Language of messages when the request names none."),
     Setting("notice_dpa_url", _https_url, None, "The {dpa_url} link filled into notice texts "
             "(as the helper's notice.dpa_url); default: intellekta's."),
@@ -161,6 +189,8 @@ SETTINGS: tuple[Setting, ...] = (
             "detail page, e.g. with {session_id}; empty: no link."),
     Setting("log_level", lambda v: _choice(v, ("debug", "info", "warning", "error")), "info",
             "How much the server logs."),
+    Setting("log_format", lambda v: _choice(v, ("text", "json")), "text",
+            "Log lines as text, or as JSON objects (one per line) for a log collector."),
 )  # fmt: skip
 BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -347,4 +377,5 @@ def _toml_default(value: Any) -> str:
         return f"`{str(value).lower()}`"
     if isinstance(value, list):
         return "`[" + ", ".join(f'"{v}"' for v in value) + "]`"
-    return f'`"{value}"`' if isinstance(value, str) else f"`{value}`"
+    text = f'`"{value}"`' if isinstance(value, str) else f"`{value}`"
+    return text.replace("|", "\\|")  # a bar would end the table's cell

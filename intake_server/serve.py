@@ -1,8 +1,11 @@
-"""Serving with gunicorn: threaded workers with keep-alive, TLS when given a certificate.
+"""Serving with hypercorn: requests read on an event loop, Django run in threads.
 
-Kept apart from the management command so that the command stays a thin shell. The
-daily purge runs as a child process (``intellekta-intake purge``), started by a thread
-of the master process that does nothing else, so a worker never carries it.
+Kept apart from the management command so that the command stays a thin shell. Why
+hypercorn (and not gunicorn's threaded workers, which give a thread to each connection
+as soon as its first byte arrives): see :mod:`intake_server.asgi` and the guide's
+"Serving" section. The daily purge runs as a child process (``intellekta-intake purge``),
+started by a thread of the master process that does nothing else, so a worker never
+carries it.
 """
 
 from __future__ import annotations
@@ -15,13 +18,17 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any
 
-from gunicorn.app.base import BaseApplication
+from hypercorn.config import Config
+from hypercorn.run import run as run_hypercorn
 
 log = logging.getLogger("intake_server.serve")
 PURGE_EVERY_S = 24 * 3600
 FIRST_PURGE_AFTER_S = 60
+#: Tells the workers (new processes) how many threads run Django: ``serve --threads``.
+THREADS_VARIABLE = "INTELLEKTA_SERVE_THREADS"
+#: How long a stopping server lets the requests in progress finish.
+GRACEFUL_TIMEOUT_S = 20
 
 
 def is_loopback(host: str) -> bool:
@@ -31,21 +38,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-class _Application(BaseApplication):
-    def __init__(self, options: dict[str, Any]) -> None:
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Any:
-        from intake_server.wsgi import application
-
-        return application
 
 
 def _purge_daily(stop: threading.Event) -> None:
@@ -59,38 +51,44 @@ def _purge_daily(stop: threading.Event) -> None:
 
 
 def run(host: str, port: int, workers: int, threads: int, certfile: str, keyfile: str,
-        metrics_dir: Path, behind_proxy: bool, log_level: str,
-        purge: bool = True) -> None:  # fmt: skip
-    """Serve until stopped (SIGTERM or Ctrl+C)."""
+        metrics_dir: Path, read_timeout_s: int, purge: bool = True) -> int:  # fmt: skip
+    """Serve until stopped (SIGTERM or Ctrl+C); the exit code. A worker process that
+    dies stops the whole server with a code other than 0, so that systemd (or any
+    supervisor) starts it again, with fresh workers."""
     _remove_stale_metrics(metrics_dir.parent)
     shutil.rmtree(metrics_dir, ignore_errors=True)  # counters start at zero with the server
     metrics_dir.mkdir(parents=True, exist_ok=True)
-    options: dict[str, Any] = {
-        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-        "workers": workers,
-        "worker_class": "gthread",
-        "threads": threads,
-        "keepalive": 15,
-        "timeout": 60,
-        "graceful_timeout": 20,
-        "loglevel": log_level,
-        "errorlog": "-",
-        "proc_name": "intellekta-intake",
-        "control_socket_disable": True,  # no second listening socket in the home folder
-        # A dead worker's counters stay in the sum; its live files are removed.
-        "child_exit": lambda _server, worker: _mark_dead(worker.pid),
-    }
-    if certfile:
-        options.update(certfile=certfile, keyfile=keyfile)
-    if behind_proxy:
-        options["forwarded_allow_ips"] = "*"
+    os.environ[THREADS_VARIABLE] = str(threads)  # the workers start as new processes
     stop = threading.Event()
     if purge:
         threading.Thread(target=_purge_daily, args=(stop,), daemon=True, name="purge").start()
     try:
-        _Application(options).run()
+        return run_hypercorn(_config(host, port, workers, certfile, keyfile, read_timeout_s))
     finally:
         stop.set()
+
+
+def _config(host: str, port: int, workers: int, certfile: str, keyfile: str,
+            read_timeout_s: int) -> Config:  # fmt: skip
+    config = Config()
+    config.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
+    config.application_path = "intake_server.asgi:application"
+    config.workers = workers
+    # A connection silent for read_timeout_s is closed: in the TLS handshake, before its
+    # headers are complete and between requests (keep-alive). The body: intake_server.asgi.
+    config.ssl_handshake_timeout = read_timeout_s
+    config.keep_alive_timeout = read_timeout_s
+    config.read_timeout = None  # it would also cut off a long download (see asgi)
+    config.graceful_timeout = GRACEFUL_TIMEOUT_S
+    config.backlog = 1024
+    config.include_server_header = False
+    # Into the application's own log, in its one format (settings.LOGGING); no access log.
+    config.errorlog = logging.getLogger("hypercorn.error")
+    config.accesslog = None
+    if certfile:
+        config.certfile, config.keyfile = certfile, keyfile
+        config.alpn_protocols = ["http/1.1"]  # what is measured and tested
+    return config
 
 
 def _remove_stale_metrics(folder: Path) -> None:
@@ -111,10 +109,3 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _mark_dead(pid: int) -> None:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
-        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from intake_server import conf
+from intake_server import conf, logs
 
 CONFIG = conf.load()
 DATA_DIR = CONFIG.data_dir
@@ -195,15 +195,4 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["stderr"], "level": CONFIG["log_level"].upper()},
-    "loggers": {
-        "django.request": {"level": "ERROR"},
-        # A request for another host name is a scan, not our error: no traceback.
-        "django.security.DisallowedHost": {"level": "CRITICAL"},
-    },
-}
+LOGGING = logs.config(CONFIG["log_level"], CONFIG["log_format"])

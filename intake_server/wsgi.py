@@ -1,4 +1,5 @@
-"""The WSGI application that ``intellekta-intake serve`` (gunicorn) runs."""
+"""Django's WSGI application: what ``intellekta-intake serve`` runs (see ``asgi.py``), or
+any WSGI server an operator prefers."""
 
 import os
 

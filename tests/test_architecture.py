@@ -398,7 +398,7 @@ def _message_ids_in_code() -> Iterator[tuple[str, str | re.Pattern[str]]]:
 
 # -- the intake server stays out ------------------------------------------------------------
 
-SERVER_STACK = ("intake_server", "django", "psycopg", "gunicorn", "fpdf", "prometheus_client")
+SERVER_STACK = ("intake_server", "django", "psycopg", "hypercorn", "fpdf", "prometheus_client")
 
 
 def _imported_modules(path: Path) -> set[str]:

@@ -89,7 +89,7 @@ def test_bundle_holds_data_and_no_test_tools(frozen: Frozen) -> None:
     assert {"helper.apps.detect", "helper.consent.record", "helper.consent.notice"} <= modules
     excluded = {"pytest", "_pytest", "hypothesis", "jsonschema", "unittest", "pydoc"}
     # intellekta's intake server and its stack never travel with the customer's program
-    excluded |= {"intake_server", "django", "psycopg", "gunicorn", "fpdf", "prometheus_client"}
+    excluded |= {"intake_server", "django", "psycopg", "hypercorn", "fpdf", "prometheus_client"}
     assert not {m.split(".")[0] for m in modules} & excluded
     assert not any(name.startswith("intake_server") for name in files)
 

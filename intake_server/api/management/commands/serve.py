@@ -1,5 +1,4 @@
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -7,12 +6,12 @@ from django.conf import settings
 from django.core.management.base import CommandParser
 from django.db import connections
 
-from intake_server import database, serve
+from intake_server import __version__, database, serve
 from intake_server.api.management.base import CommandError, IntakeCommand
 
 
 class Command(IntakeCommand):
-    help = "Apply migrations on first start, then serve the API with gunicorn."
+    help = "Apply migrations on first start, then serve the API and the console."
     needs_tables = False
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,16 +36,20 @@ class Command(IntakeCommand):
             raise CommandError("--workers is 1 to 64 and --threads 1 to 256.", returncode=2)
         host = options["host"]
         if not certfile and not serve.is_loopback(host):
-            self.stderr.write(
-                f"Warning: serving plain HTTP on {host}. Put a TLS reverse proxy in front "
-                "(see docs/intake-server.md), or give --certfile and --keyfile."
+            serve.log.warning(
+                "Serving plain HTTP on %s. Put a TLS reverse proxy in front "
+                "(see docs/intake-server.md), or give --certfile and --keyfile.",
+                host,
             )
         database.migrate(verbosity=0)
         connections.close_all()  # each worker opens its own
         scheme = "https" if certfile else "http"
-        self.stderr.write(f"intellekta-intake serving on {scheme}://{host}:{options['port']}/")
-        sys.stderr.flush()
+        serve.log.info("intellekta-intake %s serving on %s://%s:%s/", __version__, scheme, host,
+                       options["port"])  # fmt: skip
         metrics = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR", settings.DATA_DIR / "metrics"))
-        serve.run(host, options["port"], options["workers"], options["threads"], certfile,
-                  keyfile, metrics, settings.CONFIG["behind_proxy"],
-                  settings.CONFIG["log_level"], purge=not options["no_purge"])  # fmt: skip
+        code = serve.run(host, options["port"], options["workers"], options["threads"],
+                         certfile, keyfile, metrics, settings.CONFIG["read_timeout_s"],
+                         purge=not options["no_purge"])  # fmt: skip
+        if code:
+            raise CommandError("a server process ended unexpectedly; see the log above.",
+                               returncode=1)  # fmt: skip
