@@ -167,3 +167,50 @@ def test_a_body_that_stops_gets_408_and_the_connection_is_closed(
     stalled.sock.close()
     assert answer.startswith(b"HTTP/1.1 408"), answer
     assert b"application/problem+json" in answer
+
+
+def _plain_request(server: ServerProcess, method: str, path: str, body: bytes | None = None,
+                   headers: dict[str, str] | None = None,
+                   chunked: bool = False) -> tuple[int, bytes]:  # fmt: skip
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        parts = iter([body[i : i + 1000] for i in range(0, len(body), 1000)]) if chunked else body
+        connection.request(method, path, body=parts, headers=headers or {},
+                           encode_chunked=chunked)  # fmt: skip
+        answer = connection.getresponse()
+        return answer.status, answer.read()
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def plain_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    env = intake_env(tmp_path / "data", f"sqlite:///{tmp_path / 'intake.sqlite3'}")
+    server = ServerProcess(env, None, options=("--no-purge",)).start()
+    yield server
+    server.stop()
+
+
+def test_bodies_chunked_or_too_large_are_read_like_any_other(plain_server: ServerProcess) -> None:
+    built = real_record()
+    headers = {"Content-Type": "application/json", "Idempotency-Key": built.submission_id}
+    status, answer = _plain_request(plain_server, "POST", URL_PATH, built.payload, headers,
+                                    chunked=True)  # fmt: skip
+    assert status == 201, answer
+    too_large = b'{"x": "' + b"a" * 70_000 + b'"}'
+    for chunked in (True, False):
+        status, answer = _plain_request(plain_server, "POST", URL_PATH, too_large, headers,
+                                        chunked=chunked)  # fmt: skip
+        assert status == 413 and b"problem" in answer, answer
+    # A length far beyond the limit is answered at once, without waiting for the body.
+    with socket.create_connection(("127.0.0.1", plain_server.port), timeout=10) as sock:
+        sock.sendall(f"POST {URL_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                     "application/json\r\nContent-Length: 100000000\r\n\r\n".encode())  # fmt: skip
+        assert sock.recv(4096).startswith(b"HTTP/1.1 413")
+
+
+def test_a_streamed_answer_arrives_whole(plain_server: ServerProcess) -> None:
+    """A static file is streamed from the pool part by part, like an export."""
+    status, answer = _plain_request(plain_server, "GET", "/static/console/console.css")
+    shipped = Path("intake_server/console/static/console/console.css")
+    assert status == 200 and answer == (Path(__file__).parents[2] / shipped).read_bytes()
