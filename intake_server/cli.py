@@ -6,13 +6,17 @@ Each command is a Django management command in ``api/management/commands`` (the 
 cron and systemd call the same code); only the commands listed here are offered.
 
 Exit codes: 0 done; 1 ``verify`` found damage, or ``find`` or ``evidence`` found
-nothing; 2 bad usage or configuration; 3 the database cannot be used.
+nothing; 2 bad usage or configuration; 3 the database cannot be used, or the folder it
+lives in (the data folder, or the SQLite database's) cannot be written.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from intake_server import __version__, conf
 
@@ -80,6 +84,26 @@ def _split(argv: list[str]) -> tuple[str | None, list[str]] | int:
     return path, args
 
 
+def _unwritable_folder(config: conf.ServerConfig) -> str | None:
+    """One sentence naming the first folder the server must write to and cannot: the
+    data folder (secret key, metrics, by default the SQLite database) and the folder of
+    a SQLite database named in ``database_url``. Checked before Django starts, which
+    creates them: a read-only or missing folder is then explained, not a traceback."""
+    folders = [("data folder", config.data_dir, "set data_dir to another one")]
+    if not config.is_postgres and config["database_url"]:
+        path = Path(unquote(urlsplit(config["database_url"]).path))
+        folders.append(("folder of the SQLite database", path.parent,
+                        "point database_url to another one"))  # fmt: skip
+    for name, folder, otherwise in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tempfile.TemporaryFile(dir=folder).close()
+        except OSError as exc:
+            return (f"cannot write to the {name} {folder} ({exc.strerror or exc}); give "
+                    f"the service user write access to it, or {otherwise}.")  # fmt: skip
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     split = _split(sys.argv[1:] if argv is None else argv)
     if isinstance(split, int):
@@ -100,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
         print("intellekta-intake needs the server extra: in the repository, run "
               "pip install '.[server]'", file=sys.stderr)  # fmt: skip
         return EXIT_USAGE
+    unwritable = _unwritable_folder(config)
+    if unwritable:
+        print(f"intellekta-intake: {unwritable}", file=sys.stderr)
+        return EXIT_DATABASE
     if path:
         os.environ[conf.ENV_CONFIG_FILE] = os.path.abspath(path)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intake_server.settings")

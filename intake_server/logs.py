@@ -52,6 +52,8 @@ def config(level: str, form: str) -> dict[str, Any]:
         "root": {"handlers": ["stderr"], "level": level.upper()},
         "loggers": {
             "django.request": {"level": "ERROR"},
+            # axes masks user name and address; console.sign_in logs both instead.
+            "axes": {"level": "ERROR"},
             "django.security.DisallowedHost": {"filters": ["disallowed_host"]},
         },
     }

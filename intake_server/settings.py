@@ -132,12 +132,10 @@ TLS = CONFIG["behind_proxy"] or os.environ.get("INTELLEKTA_SERVE_TLS") == "1"
 if CONFIG["behind_proxy"]:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = False
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # refuses sign-in while an address is locked out
-    "django.contrib.auth.backends.ModelBackend",
+    "axes.backends.AxesStandaloneBackend",  # refuses, unchecked, while locked or waiting
+    "intake_server.console.sign_in.NameBackend",  # names without regard to case or width
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -150,12 +148,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]  # fmt: skip
+# 5 wrong passwords lock a (user name, address) pair for 15 minutes; an account's failures
+# from all addresses make further attempts wait (console.sign_in says how).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "console/locked.html"
+AXES_HANDLER = "intake_server.console.sign_in.SignInHandler"
+AXES_LOCKOUT_CALLABLE = "intake_server.console.sign_in.paused"
+AXES_USERNAME_CALLABLE = "intake_server.console.sign_in.axes_username"
+AXES_CLIENT_IP_CALLABLE = "intake_server.addresses.client_address"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt checked nothing
 AXES_RESET_ON_SUCCESS = True
-AXES_VERBOSE = False
+AXES_VERBOSE = False  # console.sign_in logs sign-ins with user name and address
 LOGIN_URL = "console:sign_in"
 LOGIN_REDIRECT_URL = "console:queue"
 

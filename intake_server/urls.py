@@ -15,3 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("intake_server.console.urls")),
 ]
+
+#: A fault of the database (disk full, server down) is a 503 in plain words, never a 500
+#: page; anything else is the usual plain 500 (intake_server.faults).
+handler500 = "intake_server.faults.server_error"

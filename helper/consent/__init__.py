@@ -10,6 +10,8 @@ Public API for the terminal flow, the window and the intake client:
 * :func:`build_record` gives an immutable :class:`ConsentRecord` (``to_json_bytes()``,
   ``to_dict()``, ``submission_id``) or raises :class:`IncompleteRecord`; :func:`schema`
   is the JSON Schema of its wire format.
+* :data:`UNSTORABLE` matches what no string of a record may hold (controls, lone
+  surrogates; the schema's rule); :func:`printable` replaces it in text stored before.
 
 No tkinter and no network here; everything is thread-safe. Names are imported on first
 use (the record needs hashlib, json and the client details; the first step does not).
@@ -54,6 +56,10 @@ if TYPE_CHECKING:
         normalise_session_id as normalise_session_id,
         parse_session_id as parse_session_id,
     )
+    from helper.consent.text import (
+        UNSTORABLE as UNSTORABLE,
+        printable as printable,
+    )
 
 #: Each public name and the submodule that defines it, imported on first use.
 _EXPORTS = {
@@ -68,6 +74,7 @@ _EXPORTS = {
     "NoticeRef": "record",
     "OpenApplication": "record",
     "SessionIdError": "session_id",
+    "UNSTORABLE": "text",
     "build_record": "record",
     "check_notice_file": "notice",
     "clean_text": "record",
@@ -77,6 +84,7 @@ _EXPORTS = {
     "normalise_session_id": "session_id",
     "notices_in": "notice",
     "parse_session_id": "session_id",
+    "printable": "text",
     "problems": "checks",
     "schema": "record",
 }

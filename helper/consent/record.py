@@ -7,7 +7,8 @@ file describes; the tests check that every buildable record matches it. The runt
 never validates against the schema: the value is correct by construction.
 
 Every free text that goes on the wire is cleaned (Unicode NFC, no control, invisible or
-surrogate characters, single spaces), so serialising a record cannot fail.
+surrogate characters, single spaces), so serialising a record cannot fail and every string
+follows the schema's rule for text (``text.py``), which the intake server enforces.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import json
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from helper.apps.model import DetectedApp
 from helper.consent.choices import MAX_CONTACT_NAME_CHARS, Authority, ConfidentialApps
-from helper.consent.client import ClientInfo, client_info
+from helper.consent.client import MAX_OS_VERSION_CHARS, ClientInfo, client_info
 from helper.consent.notice import Notice
 from helper.consent.session_id import SessionIdError, parse_session_id
 
@@ -195,8 +196,15 @@ def build_record(
         confidential_apps=answer_apps,
         open_applications=still_open if config["privacy.send_open_apps"] else None,
         customer=customer,
-        client=client or client_info(),
+        client=_client(client or client_info()),
     )
+
+
+def _client(client: ClientInfo) -> ClientInfo:
+    """``client`` with its operating system's name cleaned: it is free text too (an
+    os-release file can hold anything)."""
+    os_version = clean_text(client.os_version)[:MAX_OS_VERSION_CHARS] or "unknown"
+    return client if os_version == client.os_version else replace(client, os_version=os_version)
 
 
 def _session_id(text: str | None, config: Config, missing: list[str]) -> str:

@@ -8,7 +8,8 @@ whatever the input, it returns a string or raises :class:`SessionIdError`, nothi
 The normal form, which the pattern is matched against in full:
 
 * Unicode NFKC (full-width digits become ASCII digits), every digit ASCII, lower case;
-* no spaces of any kind, no invisible characters, no punctuation at either end;
+* no spaces of any kind, no invisible or control characters, no punctuation at
+  either end;
 * no dashes or dots between digits ("123-456-789" becomes "123456789");
 * a service-queue code written as "s" and eight digits becomes "s12-345-678".
 
@@ -32,6 +33,8 @@ _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 _SEPARATOR_BETWEEN_DIGITS = re.compile(rf"(?<=\d)[{_DASHES}.·]+(?=\d)")
 _S_CODE = re.compile(r"s[-.]?(\d{2})(\d{3})(\d{3})")
 _DIGIT_GROUPS = re.compile(r"\d{1,3}(?=(?:\d{3})+$)")
+#: Invisible (Cf), control (Cc) and lone surrogate (Cs) characters: never part of an ID.
+_DROPPED = ("Cf", "Cc", "Cs")
 
 
 class SessionIdError(ValueError):
@@ -56,7 +59,7 @@ def normalise_session_id(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     # NFKC leaves other scripts' digits (e.g. Arabic-Indic) alone; the wire wants ASCII.
     text = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
-    text = "".join(c for c in text if not c.isspace() and unicodedata.category(c) != "Cf")
+    text = "".join(c for c in text if not c.isspace() and unicodedata.category(c) not in _DROPPED)
     # Dropping a space can bring a combining mark next to a letter ("C¸" is "C", space,
     # cedilla after NFKC): compose again, so that normalising twice changes nothing.
     text = unicodedata.normalize("NFKC", text)

@@ -87,10 +87,11 @@ class Evidence:
 
 
 def examine(row: Confirmation) -> Evidence:
-    """Re-check ``row`` against its own bytes, the notice texts and the ledger."""
-    body = bytes(row.body)
+    """Re-check ``row`` against its own bytes, the notice texts and the ledger. Its text
+    is made printable on the way (:func:`records.readable`), the body's as parsed too."""
+    body = bytes(records.readable(row).body)
     try:
-        document = json.loads(body)
+        document = records.printable_json(json.loads(body))
     except (ValueError, RecursionError):
         document = None
     notice = notices.find(row.notice_id, row.notice_version, row.notice_sha256)
@@ -134,6 +135,31 @@ def recompute_commands(row: Confirmation) -> list[str]:
     ]
 
 
+def verified_company(row: Confirmation) -> str:
+    """The company the server knows for the token's customer (``token create
+    --company``), or "". A token checks the customer number; a company only this way."""
+    return row.token.company if row.token is not None else ""
+
+
+def company_claims(row: Confirmation) -> list[tuple[str, bool]]:
+    """The company as (name, verified): the one the server knows for the customer, then
+    the one the record states if it differs (that one stays "as stated")."""
+    known = verified_company(row)
+    claims = [(known, True)] if known else []
+    if row.company and row.company != known:
+        claims.append((row.company, False))
+    return claims
+
+
+def _checked(row: Confirmation, words: dict[str, str]) -> str:
+    """What the token checked, fact by fact (the number, a company the server knows)."""
+    if not row.customer_verified:
+        return words["unverified"]
+    by_token = words["verified_by_token"].format(token=row.token_id)
+    claims = [(row.customer_number, True), *company_claims(row)]
+    return "; ".join(f"{name}: {by_token if ok else words['unverified']}" for name, ok in claims)
+
+
 def _customer(row: Confirmation, words: dict[str, str]) -> str:
     parts = [row.customer_number, row.company, row.contact_name]
     return ", ".join(part for part in parts if part) or words["not_stated"]
@@ -151,8 +177,7 @@ def facts(ev: Evidence, words: dict[str, str]) -> list[tuple[str, str]]:
     """What was confirmed, by whom and when, as (label, value) lines."""
     row = ev.row
     client = row.client
-    checked = (words["verified_by_token"].format(token=row.token_id)
-               if row.customer_verified else words["unverified"])  # fmt: skip
+    checked = _checked(row, words)
     digest = words["hash_ok" if ev.body_ok else "hash_bad"].format(hash=row.body_sha256)
     return [
         (words["receipt_id"], row.receipt_id),
@@ -227,6 +252,9 @@ def evidence_json(row: Confirmation, lang: str) -> dict[str, Any]:
     }
     own = records.summary(row)
     own["customer"]["token_id"] = row.token_id
+    # What the token checked: the number, and the company the server knows, if any.
+    own["verified"] = {"customer_number": row.customer_verified,
+                       "company": verified_company(row) or None}  # fmt: skip
     own["record"] = {"as_received": ev.body, "text": ev.body_text,
                      "sha256": row.body_sha256, "sha256_verified": ev.body_ok}  # fmt: skip
     own["notice"].update(

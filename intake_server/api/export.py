@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, Protocol
@@ -22,7 +23,8 @@ CSV_FIELDS = (
 )  # fmt: skip
 #: What makes a spreadsheet read a cell as a formula (OWASP's list): such a cell gets a
 #: leading apostrophe, because company and contact names are typed by customers.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@")
+_CONTROL_START = ("\t", "\r")
 _CHUNK = 2000
 
 
@@ -45,7 +47,16 @@ def _cell(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if _formula_like(text) else text
+
+
+def _formula_like(text: str) -> bool:
+    """Whether the first character that is not blank starts a formula: spreadsheets skip
+    leading spaces of any kind (and invisible format characters) before they look."""
+    if text.startswith(_CONTROL_START):
+        return True
+    first = next((c for c in text if not (c.isspace() or unicodedata.category(c) == "Cf")), "")
+    return first in _FORMULA_START
 
 
 class _Writable(Protocol):

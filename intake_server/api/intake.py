@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -22,13 +22,16 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
-from helper.consent import normalise_session_id, schema
+from helper.consent import UNSTORABLE, normalise_session_id, schema
+from intake_server.addresses import client_address
 from intake_server.api import ledger, notices
 from intake_server.api.models import Confirmation, Token
 from intake_server.api.problems import Refused
 
 MAX_BODY_BYTES = 65536
 _MAX_ERRORS = 10
+#: What ``schema.json``'s rule for text says a string must not match (``$defs/text``).
+_TEXT_RULE = {"pattern": UNSTORABLE.pattern}
 _RATE_GROUP = "intake"
 
 
@@ -97,11 +100,21 @@ def _stored(scope: str, submission_id: str) -> Confirmation | None:
 
 
 def read_body(request: HttpRequest) -> bytes:
-    """At most one byte more than allowed: enough to know it is too large."""
+    """At most one byte more than allowed: enough to know it is too large.
+
+    ``serve`` gives a chunked body its length. Under another WSGI server it may have none,
+    and Django then reads nothing: the server has taken off the chunks' framing, so
+    ``wsgi.input`` is read to its end."""
     length = request.META.get("CONTENT_LENGTH") or ""
     if length.isdigit() and int(length) > MAX_BODY_BYTES:
         raise Refused("too_large", _("The confirmation is larger than 64 KiB."))
-    return request.read(MAX_BODY_BYTES + 1)
+    chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+    stream = request.environ["wsgi.input"] if chunked and not length else request
+    parts, left = [], MAX_BODY_BYTES + 1
+    while left > 0 and (part := stream.read(left)):  # a stream may return less than asked
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
 
 
 def check_rate(request: HttpRequest, key: str, rate: str) -> None:
@@ -117,14 +130,6 @@ def check_rate(request: HttpRequest, key: str, rate: str) -> None:
             _("Too many requests. Please try again in %(seconds)d seconds.") % {"seconds": wait},
             headers={"Retry-After": str(wait)},
         )
-
-
-def client_address(request: HttpRequest) -> str:
-    if settings.CONFIG["behind_proxy"]:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def _authorise(request: HttpRequest) -> Token | None:
@@ -199,13 +204,35 @@ def _pointer(path: Any) -> str:
 
 
 def _check_schema(document: Any) -> None:
+    """The helper's schema, its rule for text included: a string that could not be stored
+    or shown (a control character, a lone surrogate) is refused here, before anything
+    is stored, naming its JSON pointer."""
     errors = sorted(validator().iter_errors(document), key=lambda e: list(map(str, e.path)))
-    if errors:
-        listed = [{"pointer": _pointer(e.absolute_path), "detail": e.message[:300]}
-                  for e in errors[:_MAX_ERRORS]]  # fmt: skip
-        raise Refused("schema", _("The confirmation is not valid at %(pointer)s: %(message)s")
-                      % {"pointer": listed[0]["pointer"] or "/", "message": listed[0]["detail"]},
-                      listed)  # fmt: skip
+    if not errors:
+        return
+    listed = [{"pointer": _pointer(e.absolute_path), "detail": _error_detail(e)}
+              for e in errors[:_MAX_ERRORS]]  # fmt: skip
+    first = listed[0]
+    if _breaks_text_rule(errors[0]):
+        detail = first["detail"]
+    else:
+        detail = _("The confirmation is not valid at %(pointer)s: %(message)s") % {
+            "pointer": first["pointer"] or "/", "message": first["detail"]}  # fmt: skip
+    raise Refused("schema", detail, listed)
+
+
+def _breaks_text_rule(error: jsonschema.ValidationError) -> bool:
+    return error.validator == "not" and error.validator_value == _TEXT_RULE
+
+
+def _error_detail(error: jsonschema.ValidationError) -> str:
+    """jsonschema's words (it shows strings with ``repr``, so they encode), except for
+    the text rule, whose pattern says nothing to a person."""
+    if _breaks_text_rule(error):
+        return _("%(pointer)s contains a control character (such as a line break or NUL) "
+                 "or a lone surrogate, which cannot be stored. Send printable text only.") % {
+                     "pointer": _pointer(error.absolute_path)}  # fmt: skip
+    return error.message[:300]
 
 
 def _field_error(pointer: str, detail: str) -> Refused:
@@ -213,15 +240,24 @@ def _field_error(pointer: str, detail: str) -> Refused:
 
 
 def _check_semantics(document: dict[str, Any], token: Token | None) -> None:
-    """What the schema cannot say: a real time, a normalised Session ID, the right customer."""
+    """What the schema cannot say: a time that exists, a normalised Session ID of this
+    server's ``session_id_pattern``, the right customer."""
     try:
-        datetime.fromisoformat(document["confirmed_at"].replace("Z", "+00:00"))
+        confirmed_time(document["confirmed_at"])
     except ValueError:
         raise _field_error(
             "/confirmed_at", _("confirmed_at is not a real date and time.")
         ) from None
-    if normalise_session_id(document["session_id"]) != document["session_id"]:
+    except OverflowError:
+        raise _field_error("/confirmed_at", _("confirmed_at lies outside the years 1 to 9999 "
+                                              "when converted to UTC.")) from None  # fmt: skip
+    session_id = document["session_id"]
+    if normalise_session_id(session_id) != session_id:
         raise _field_error("/session_id", _("session_id is not in its normal form."))
+    if re.fullmatch(settings.CONFIG["session_id_pattern"], session_id) is None:
+        raise _field_error("/session_id", _("session_id is not a Session ID this server "
+                                            "accepts (session_id_pattern). Please check the "
+                                            "Session ID with intellekta's support."))  # fmt: skip
     number = document["customer"].get("number")
     if token is not None and number is not None and number != token.customer_number:
         raise Refused(
@@ -229,6 +265,29 @@ def _check_semantics(document: dict[str, Any], token: Token | None) -> None:
             _("The customer number %(number)s does not belong to this token.") % {"number": number},
             [{"pointer": "/customer/number", "detail": "does not match the token"}],
         )
+
+
+def confirmed_time(text: str) -> datetime:
+    """``confirmed_at`` (as the schema's pattern has it) as an aware UTC time.
+
+    Raises ValueError for a date or time that does not exist (February 30, 12:34:60) and
+    OverflowError for one outside the years 1 to 9999 in UTC
+    (``0001-01-01T00:00:00+23:59``), which no reader could convert. A time far from the
+    server's clock is fine: an outbox may deliver weeks later, and clocks are wrong.
+
+    A leap second (``23:59:60`` UTC, in any offset, with any fraction) is valid RFC 3339,
+    but a datetime has no second 60: it is kept as 23:59:59.999 UTC, the last instant
+    :func:`~intake_server.api.ledger.rfc3339` can show before the next second, so it stays
+    on its day and sorts before what follows. The body keeps the exact text.
+    """
+    leap = text[17:19] == "60"  # YYYY-MM-DDThh:mm:ss...
+    moment = datetime.fromisoformat(text[:17] + "59" + text[19:] if leap else text)
+    moment = moment.astimezone(UTC)
+    if leap:
+        if (moment.hour, moment.minute) != (23, 59):
+            raise ValueError("a leap second is 23:59:60 UTC")
+        moment = moment.replace(microsecond=999000)
+    return moment
 
 
 def derived_fields(document: dict[str, Any], token: Token | None) -> dict[str, Any]:
@@ -240,7 +299,7 @@ def derived_fields(document: dict[str, Any], token: Token | None) -> dict[str, A
     return {
         "submission_id": document["submission_id"],
         "session_id": document["session_id"],
-        "confirmed_at": datetime.fromisoformat(document["confirmed_at"].replace("Z", "+00:00")),
+        "confirmed_at": confirmed_time(document["confirmed_at"]),
         "language": document["language"],
         "authority": confirmations["authority"],
         "confidential_apps": confirmations["confidential_apps"],

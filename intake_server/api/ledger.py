@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from django.db import IntegrityError, connection, transaction
 
 from intake_server.api.models import ChainHead, Checkpoint, Confirmation
+from intake_server.faults import is_fault
 
 try:
     import fcntl
@@ -92,6 +93,10 @@ _RECEIPT_ATTEMPTS = 5
 MAX_BATCH = 64
 
 
+#: What storing one confirmation came to: ``(row, created)``, or the error it alone met.
+Outcome = tuple[Confirmation, bool] | Exception
+
+
 @dataclass(frozen=True)
 class _Pending:
     scope: str
@@ -109,6 +114,9 @@ class _GroupCommit:
     limits throughput and, under load, the latency of everyone waiting behind it. The
     leader uses its own database connection, so a caller's transaction (a test, a
     command) is simply joined. Processes still queue for the head between them.
+
+    A confirmation that cannot be stored fails alone (:func:`_store`); a fault of the
+    database (:func:`intake_server.faults.is_fault`) fails the whole batch.
     """
 
     def __init__(self) -> None:
@@ -128,9 +136,12 @@ class _GroupCommit:
             batch = [pending, *self._waiting[: MAX_BATCH - 1]]
             del self._waiting[: MAX_BATCH - 1]
         try:
-            for item, result in zip(batch, _store(batch), strict=True):
-                item.result.set_result(result)
-        except BaseException as exc:  # every waiting request gets the failure, not a hang
+            for item, outcome in zip(batch, _store(batch), strict=True):
+                if isinstance(outcome, Exception):
+                    item.result.set_exception(outcome)
+                else:
+                    item.result.set_result(outcome)
+        except BaseException as exc:  # a fault: every waiting request gets it, not a hang
             for item in batch:
                 if not item.result.done():
                     item.result.set_exception(exc)
@@ -151,46 +162,89 @@ def append(
     is stored already. Returns ``(row, created)``. Thread- and process-safe.
 
     ``build()`` runs before any lock is taken; the entry is stored with the others that
-    arrive meanwhile (:class:`_GroupCommit`).
+    arrive meanwhile (:class:`_GroupCommit`). Raises what storing this one met, or a
+    fault of the database.
     """
     return _GROUP.append(_Pending(scope, submission_id, build()))
 
 
-def _store(batch: list[_Pending]) -> list[tuple[Confirmation, bool]]:
-    """One transaction for the batch: lock the head, leave out what is stored already
-    (looked up under the lock, so nothing is stored twice), then one INSERT of the new
-    rows and one UPDATE of the head. A receipt id already given fails the INSERT on its
-    unique constraint; the batch is then tried again with new receipt ids."""
+def _store(batch: list[_Pending]) -> list[Outcome]:
+    """The batch in one transaction with one INSERT. Should that fail for anything but a
+    fault of the database, the batch is stored again in one transaction with a savepoint
+    per confirmation, so that the ones that can be stored are, and only the one that
+    cannot gets its error. The usual case costs no query more; a fault is raised at once,
+    for the whole batch (each of its confirmations would only meet it again)."""
+    try:
+        with _writers_turn(), transaction.atomic():
+            outcomes = _store_batch(batch, each=False)
+    except Exception as exc:
+        if is_fault(exc):
+            raise
+        with _writers_turn(), transaction.atomic():
+            outcomes = _store_batch(batch, each=True)
+    for outcome in outcomes:
+        if not isinstance(outcome, Exception):
+            outcome[0]._state.adding = False
+    return outcomes
+
+
+def _store_batch(batch: list[_Pending], each: bool) -> list[Outcome]:
+    """Lock the head, leave out what is stored already (looked up under the lock, so
+    nothing is stored twice), store the new rows, then one UPDATE of the head.
+
+    Not ``each``: one INSERT for all; any error fails the lot, a taken receipt id too.
+    ``each``: every row in a savepoint of its own (:func:`_insert_alone`); a row that
+    fails is left out of the chain, which links the next row to the last one stored."""
+    seq, prev = head = _locked_head_row()
+    stored = _stored_rows(batch)
+    received_at = now()
+    outcomes: list[Outcome] = []
+    new: list[Confirmation] = []
+    for item in batch:
+        key = (item.scope, item.submission_id)
+        if key not in stored:
+            if not each:
+                seq, prev = _link(item.row, seq, prev, received_at)
+                new.append(item.row)
+            else:
+                try:
+                    seq, prev = _insert_alone(item.row, seq, prev, received_at)
+                except Exception as exc:
+                    if is_fault(exc):
+                        raise
+                    outcomes.append(exc)
+                    continue
+            stored[key] = item.row
+        outcomes.append((stored[key], stored[key] is item.row))
+    if new:
+        _insert(new)
+    if (seq, prev) != head:
+        _set_head(seq, prev)
+    return outcomes
+
+
+def _insert_alone(row: Confirmation, seq: int, prev: str, received_at: datetime) -> tuple[int, str]:
+    """One row in a savepoint, as the entry after ``(seq, prev)``; a taken receipt id is
+    drawn again."""
     for attempt in range(1, _RECEIPT_ATTEMPTS + 1):
         try:
-            with _writers_turn(), transaction.atomic():
-                seq, prev = _locked_head_row()
-                stored = _stored_rows(batch)
-                results: list[tuple[Confirmation, bool]] = []
-                new: list[Confirmation] = []
-                received_at = now()
-                for item in batch:
-                    key = (item.scope, item.submission_id)
-                    if key not in stored:
-                        row = stored[key] = item.row
-                        row.receipt_id, row.received_at = new_receipt_id(), received_at
-                        seq, row.seq, row.prev_hash = seq + 1, seq + 1, prev
-                        prev = row.entry_hash = entry_hash(
-                            prev, row.receipt_id, rfc3339(received_at), row.body
-                        )
-                        new.append(row)
-                    results.append((stored[key], stored[key] is item.row))
-                if new:
-                    _insert(new)
-                    _set_head(seq, prev)
+            with transaction.atomic():
+                linked = _link(row, seq, prev, received_at)
+                _insert([row])
+            return linked
         except IntegrityError:
             if attempt == _RECEIPT_ATTEMPTS:
                 raise
-            continue  # a receipt id was taken: new ones
-        for row in new:
-            row._state.adding = False
-        return results
     raise AssertionError("unreachable")
+
+
+def _link(row: Confirmation, seq: int, prev: str, received_at: datetime) -> tuple[int, str]:
+    """Make ``row`` the entry after ``(seq, prev)``, with a new receipt id; the new
+    ``(seq, entry_hash)``."""
+    row.receipt_id, row.received_at = new_receipt_id(), received_at
+    row.seq, row.prev_hash = seq + 1, prev
+    row.entry_hash = entry_hash(prev, row.receipt_id, rfc3339(received_at), row.body)
+    return row.seq, row.entry_hash
 
 
 _LOCK_FILES: dict[tuple[int, str], int] = {}

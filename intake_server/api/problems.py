@@ -26,6 +26,7 @@ REASONS: dict[str, tuple[int, str]] = {
     "key_reused": (422, "Idempotency-Key already used for another confirmation"),
     "customer_mismatch": (422, "Customer number does not match the token"),
     "rate_limited": (429, "Too many requests"),
+    "unavailable": (503, "Database unavailable"),
 }
 TYPE_BASE = "urn:intellekta:intake:problem:"
 

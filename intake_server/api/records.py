@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, JSONField, Q, QuerySet, TextField
 
-from helper.consent import normalise_session_id
+from helper.consent import normalise_session_id, printable
 from intake_server.api.ledger import rfc3339
 from intake_server.api.models import Confirmation
 
@@ -16,6 +16,9 @@ _CROCKFORD = str.maketrans({"O": "0", "I": "1", "L": "1"})
 #: How many confirmations a search by part of a company name takes at the most.
 COMPANY_MATCHES = 500
 _RECEIPT = re.compile(r"R?([0-9A-Z]{4})([0-9A-Z]{4})")
+#: The columns that hold text or JSON taken from a body.
+_TEXT_FIELDS = frozenset(f.attname for f in Confirmation._meta.concrete_fields
+                         if isinstance(f, CharField | TextField | JSONField))  # fmt: skip
 
 
 def receipt_id_of(text: str) -> str | None:
@@ -57,8 +60,35 @@ def _company_matches(text: str) -> QuerySet[Confirmation]:
     return found.order_by()[:COMPANY_MATCHES]
 
 
+def readable(row: Confirmation) -> Confirmation:
+    """``row``, changed in place so that every text it holds is printable: each
+    character the schema's rule for text forbids becomes U+FFFD (:func:`printable`).
+
+    Since the server enforces that rule, this changes only rows stored before it: on
+    SQLite one may hold a lone surrogate (in its JSON) or NUL, and any may hold control
+    characters. The ledger forbids changing or deleting them, so every page and command
+    that shows a row reads it through here. Only loaded columns are touched (a deferred
+    one is not fetched); the body is left as received. Never save a row after this."""
+    for name in _TEXT_FIELDS & row.__dict__.keys():
+        setattr(row, name, printable_json(getattr(row, name)))
+    return row
+
+
+def printable_json(value: Any) -> Any:
+    """A JSON value (or text) with every string in it, keys included, made printable."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, list):
+        return [printable_json(item) for item in value]
+    if isinstance(value, dict):
+        return {printable(str(k)): printable_json(v) for k, v in value.items()}
+    return value
+
+
 def summary(row: Confirmation) -> dict[str, Any]:
-    """The documented JSON form of one stored confirmation (``find --json``)."""
+    """The documented JSON form of one stored confirmation (``find --json``, exports,
+    evidence), its text printable (:func:`readable`)."""
+    readable(row)
     customer = {"number": row.customer_number, "company": row.company,
                 "contact_name": row.contact_name}  # fmt: skip
     return {

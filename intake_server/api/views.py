@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 from django.db import connection
@@ -12,14 +13,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from intake_server.api import intake, ledger, metrics, openapi as openapi_document
-from intake_server.api.problems import Refused, response
+from intake_server import faults
+from intake_server.api import (
+    intake,
+    ledger,
+    metrics,
+    metrics_access,
+    openapi as openapi_document,
+)
+from intake_server.api.problems import REASONS, Refused, response
+
+log = logging.getLogger("intake_server.api")
 
 
 @csrf_exempt  # the helper is no browser; it proves nothing with cookies
 def confirmations(request: HttpRequest) -> HttpResponse:
+    """Store one confirmation. Logs one line per request for the operator: never a
+    name, company or Session ID, only what the server made of it (:func:`_logged`)."""
     started = time.perf_counter()
-    body = b""
     try:
         if request.method != "POST":
             raise Refused("method", _("Only POST is accepted here."), headers={"Allow": "POST"})
@@ -27,18 +38,48 @@ def confirmations(request: HttpRequest) -> HttpResponse:
         with translation.override(intake.body_language(body) or translation.get_language()):
             try:
                 received = intake.receive(request, body)
-            except Refused as refused:
-                metrics.REFUSED.labels(refused.reason).inc()
-                return response(refused)
+            except Exception as exc:  # a fault of the database is no error of the request
+                if faults.is_fault(exc):
+                    raise faults.refusal() from exc
+                raise
     except Refused as refused:
         metrics.REFUSED.labels(refused.reason).inc()
+        _logged(refused, started)
         return response(refused)
     finally:
         metrics.LATENCY.observe(time.perf_counter() - started)
     row = received.confirmation
     (metrics.RECEIVED if received.created else metrics.REPLAYED).inc()
+    _logged(received, started)
     answer = {"receipt_id": row.receipt_id, "received_at": ledger.rfc3339(row.received_at)}
     return JsonResponse(answer, status=201 if received.created else 200)
+
+
+def _logged(outcome: intake.Received | Refused, started: float) -> None:
+    """The request's one log line, its parts also as fields (``extra``) for JSON logs."""
+    ms = round((time.perf_counter() - started) * 1000)
+    if isinstance(outcome, intake.Received):
+        row, kind = outcome.confirmation, "new" if outcome.created else "replayed"
+        log.info("Confirmation accepted: receipt %s, %s, token %s, %d ms", row.receipt_id,
+                 kind, row.token_id or "none", ms, extra={"receipt_id": row.receipt_id,
+                 "outcome": kind, "token_id": row.token_id, "duration_ms": ms})  # fmt: skip
+        return
+    status = REASONS[outcome.reason][0]
+    pointer = _printable(outcome.errors[0]["pointer"] or "/") if outcome.errors else None
+    fields = {"reason": outcome.reason, "status": status, "pointer": pointer, "duration_ms": ms}
+    if outcome.reason == "unavailable":  # a fault: what the database said, for the operator
+        cause = str(outcome.__cause__ or "").strip().partition("\n")[0]
+        log.warning("Confirmation refused: %s (%d), %d ms: %s", outcome.reason, status, ms,
+                    _printable(cause), extra=fields)  # fmt: skip
+    else:
+        where = f" at {pointer}" if pointer else ""
+        log.info("Confirmation refused: %s (%d)%s, %d ms", outcome.reason, status, where, ms,
+                 extra=fields)  # fmt: skip
+
+
+def _printable(text: str) -> str:
+    """``text`` on one line of ASCII, shortened: a client's JSON keys could hold anything."""
+    return text.encode("unicode_escape").decode("ascii")[:200]
 
 
 @require_GET
@@ -59,6 +100,10 @@ def readyz(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def metrics_view(request: HttpRequest) -> HttpResponse:
+    if not metrics_access.allowed(request):
+        return HttpResponse(_("/metrics answers only on this machine, or to the bearer token "
+                              "in metrics_token_file."), status=403,
+                            content_type="text/plain; charset=utf-8")  # fmt: skip
     text, content_type = metrics.exposition()
     return HttpResponse(text, content_type=content_type)
 

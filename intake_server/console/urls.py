@@ -1,8 +1,22 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, register_converter
 
 from intake_server.console import views
 
+
+class EvidenceKind:
+    """The evidence exists as ``.pdf`` and ``.json`` only; any other ending is a 404."""
+
+    regex = "pdf|json"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(EvidenceKind, "evidence_kind")
 app_name = "console"
 urlpatterns = [
     path("", views.queue, name="queue"),
@@ -10,7 +24,9 @@ urlpatterns = [
     path("search", views.search, name="search"),
     path("r/<str:receipt_id>", views.detail, name="detail"),
     path("r/<str:receipt_id>/mark", views.mark, name="mark"),
-    path("r/<str:receipt_id>/evidence.<str:kind>", views.evidence_download, name="evidence"),
+    path(
+        "r/<str:receipt_id>/evidence.<evidence_kind:kind>", views.evidence_download, name="evidence"
+    ),
     path("access-log", views.access_log, name="access_log"),
     path("export", views.export, name="export"),
     path(

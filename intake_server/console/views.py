@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from helper.consent import printable
 from intake_server.api import evidence, export as export_module, notices, records
 from intake_server.api.models import Confirmation
 from intake_server.console import present
@@ -25,6 +29,8 @@ QUEUE_HOURS = 24
 QUEUE_LIMIT = 100
 SEARCH_LIMIT = 100
 NOTE_CHARS = 2000
+#: What a receipt id in a download's file name may hold.
+SAFE_NAME = re.compile(r"[A-Z0-9-]+")
 
 
 def admin_required(view: View) -> View:
@@ -42,9 +48,14 @@ def admin_required(view: View) -> View:
 
 def _queue_rows() -> list[present.Row]:
     since = timezone.now() - timedelta(hours=QUEUE_HOURS)
-    found = (Confirmation.objects.filter(received_at__gte=since).only(*present.LIST_FIELDS)
-             .order_by("-received_at", "-seq")[:QUEUE_LIMIT])  # fmt: skip
-    return [present.row(r) for r in found]
+    found = Confirmation.objects.filter(received_at__gte=since).order_by("-received_at", "-seq")
+    return _rows(found, QUEUE_LIMIT)
+
+
+def _rows(found: QuerySet[Confirmation], limit: int) -> list[present.Row]:
+    """The first ``limit`` as rows: the listed columns and the token's company, one query."""
+    listed = found.select_related("token").only(*present.LIST_FIELDS)[:limit]
+    return [present.row(r) for r in listed]
 
 
 @login_required
@@ -65,8 +76,7 @@ def queue_rows(request: HttpRequest) -> HttpResponse:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()[:100]
-    found = records.search(text, companies=True).only(*present.LIST_FIELDS)[:SEARCH_LIMIT]
-    rows = [present.row(r) for r in found]
+    rows = _rows(records.search(text, companies=True), SEARCH_LIMIT)
     return render(request, "console/search.html", {"rows": rows, "q": text})
 
 
@@ -83,12 +93,23 @@ def detail(request: HttpRequest, receipt_id: str) -> HttpResponse:
     context = {
         "row": present.row(record),
         "record": record,
-        "body": json.dumps(json.loads(bytes(record.body)), ensure_ascii=False, indent=2),
+        "body": _as_received(record),
         "notice": notice,
         "marks": record.marks.all(),
         "kinds": SessionMark,
     }
     return render(request, "console/detail.html", context)
+
+
+def _as_received(record: Confirmation) -> str:
+    """The body for reading, made printable as the record is (present.row): indented
+    JSON, or the bare text of a body that was changed behind the server's back."""
+    raw = bytes(record.body)
+    try:
+        document = json.loads(raw)
+    except ValueError:
+        return printable(raw.decode("utf-8", "replace"))
+    return json.dumps(records.printable_json(document), ensure_ascii=False, indent=2)
 
 
 @login_required
@@ -112,10 +133,11 @@ def mark(request: HttpRequest, receipt_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, receipt_id: str, kind: str) -> HttpResponse:
+    """``evidence.pdf`` or ``evidence.json`` (the route knows no other kind), named after
+    the stored receipt id, never after anything in the link."""
     record = _record(receipt_id)
     lang = translation.get_language() or "de"
     lang = lang if lang in ("de", "en") else "de"
-    name = f"evidence-{record.receipt_id}"
     if kind == "pdf":
         answer = HttpResponse(evidence.evidence_pdf(record, lang), content_type="application/pdf")
         action = AccessEntry.EVIDENCE_PDF
@@ -123,7 +145,8 @@ def evidence_download(request: HttpRequest, receipt_id: str, kind: str) -> HttpR
         document = json.dumps(evidence.evidence_json(record, lang), ensure_ascii=False, indent=1)
         answer = HttpResponse(document.encode(), content_type="application/json")
         action = AccessEntry.EVIDENCE_JSON
-    answer["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    name = f"evidence-{record.receipt_id}" if SAFE_NAME.fullmatch(record.receipt_id) else "evidence"
+    answer["Content-Disposition"] = content_disposition_header(True, f"{name}.{kind}")
     AccessEntry.log(request.user.get_username(), action, record.receipt_id)
     return answer
 
@@ -170,8 +193,9 @@ def export(request: HttpRequest) -> HttpResponse:
     rows = export_module.between(since, until)
     lines = (line for row in _with_header(rows) for line in row)
     answer = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    name = f"confirmations-{since_text}-{until_text or 'now'}.csv"
-    answer["Content-Disposition"] = f'attachment; filename="{name}"'
+    last = until.date().isoformat() if until_text else "now"
+    name = f"confirmations-{since.date().isoformat()}-{last}.csv"
+    answer["Content-Disposition"] = content_disposition_header(True, name)
     AccessEntry.log(request.user.get_username(), AccessEntry.EXPORT,
                     detail=f"{since_text} – {until_text or 'now'}")  # fmt: skip
     return answer

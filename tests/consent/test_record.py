@@ -6,6 +6,7 @@ import getpass
 import json
 import os
 import socket
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -23,9 +24,11 @@ from helper.consent import (
     ConfidentialApps,
     IncompleteRecord,
     Notice,
+    SessionIdError,
     build_record,
     clean_text,
     load_notice,
+    parse_session_id,
     schema,
 )
 
@@ -298,6 +301,10 @@ def test_a_missing_required_field_is_rejected() -> None:
 
 # -- every record the code can build validates ------------------------------------------------
 
+#: Any character at all, lone surrogates and controls included: the schema's text rule
+#: holds for whatever the customer, the administrator or the operating system gives.
+ANY = st.characters(min_codepoint=0, max_codepoint=sys.maxunicode)
+
 labels = (
     st.text(st.characters(codec="utf-8"), min_size=1, max_size=100)
     .map(str.strip)
@@ -316,8 +323,11 @@ notices = st.one_of(
 session_ids = st.one_of(
     st.from_regex(r"[0-9]{3}[ \-.\u00a0]?[0-9]{3}[ \-.\u2009]?[0-9]{3,4}", fullmatch=True),
     st.from_regex(r"[sS][0-9]{2}-?[0-9]{3}-?[0-9]{3}", fullmatch=True),
+    st.text(ANY, max_size=70),
 )
-apps = st.lists(st.builds(app, st.text(min_size=1), st.text(min_size=1), st.text()), max_size=4)
+apps = st.lists(
+    st.builds(app, st.text(ANY, min_size=1), st.text(ANY, min_size=1), st.text(ANY)), max_size=4
+)
 
 
 @settings(
@@ -326,15 +336,16 @@ apps = st.lists(st.builds(app, st.text(min_size=1), st.text(min_size=1), st.text
 )
 @given(
     session_id=session_ids,
+    any_session_id=st.booleans(),
     notice=notices,
     authority=st.sampled_from([*Authority, "owner", "it_admin_permission"]),
     open_apps=apps,
     all_closed=st.booleans(),
-    contact_name=st.text(max_size=220),
+    contact_name=st.text(ANY, max_size=220),
     send_open_apps=st.booleans(),
     require_contact_name=st.booleans(),
-    number=st.text(max_size=20),
-    company=st.text(max_size=60),
+    number=st.text(ANY, max_size=20),
+    company=st.text(ANY, max_size=60),
     confirmed_at=st.datetimes(
         timezones=st.timezones(), min_value=datetime(2000, 1, 2), max_value=datetime(2200, 1, 1)
     ),
@@ -344,11 +355,12 @@ apps = st.lists(st.builds(app, st.text(min_size=1), st.text(min_size=1), st.text
         st.just("intellekta-helper"),
         st.sampled_from([__version__, "1.2.3rc1"]),
         st.sampled_from(["windows", "macos", "linux"]),
-        st.text(min_size=1, max_size=200, alphabet=st.characters(codec="utf-8")),
+        st.text(ANY, min_size=1, max_size=200),
     ),
 )
 def test_every_buildable_record_validates(
     session_id: str,
+    any_session_id: bool,
     notice: Notice,
     authority: str,
     open_apps: list[DetectedApp],
@@ -368,12 +380,19 @@ def test_every_buildable_record_validates(
             "INTELLEKTA_HELPER_CUSTOMER_COMPANY": company.replace("\x00", ""),
             "INTELLEKTA_HELPER_PRIVACY_SEND_OPEN_APPS": str(send_open_apps),
             "INTELLEKTA_HELPER_UI_REQUIRE_CONTACT_NAME": str(require_contact_name),
+            # An administrator's pattern that takes anything: the normal form alone keeps
+            # controls and surrogates out of the Session ID.
+            **({"INTELLEKTA_HELPER_SESSION_ID_PATTERN": "(?s).+"} if any_session_id else {}),
         }
     )
     assert cfg.valid, cfg.report("en")
     open_apps = [] if all_closed else open_apps
     name = clean_text(contact_name)
     expected = set()
+    try:
+        parse_session_id(session_id, cfg["session_id.pattern"])
+    except SessionIdError:
+        expected.add("session_id")
     if any(not (clean_text(a.id) and clean_text(a.name)) for a in open_apps):
         expected.add("open_apps")
     if len(name) > 200 or (require_contact_name and not name):

@@ -206,7 +206,11 @@ class ServerProcess:
                 [sys.executable, "-m", "intake_server", *args], env=self.env, cwd=REPO,
                 stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
-        self._wait_ready()
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()  # a server that never became ready is not left running
+            raise
         return self
 
     def _wait_ready(self, timeout: float = 60) -> None:

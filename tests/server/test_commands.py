@@ -125,3 +125,13 @@ def test_the_command_line_explains_itself(tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr
     assert run_intake("migrate", env=env).returncode == 0
     assert run_intake("verify", env=env).stdout.startswith("Ledger intact: 0 entries")
+
+
+def test_find_says_verified_only_of_what_the_token_checked(client: Client) -> None:
+    secret, _ = run("token", "create", "--customer", "10472", "--company", "Known AG")
+    built = real_record(session_id="123456789", company="Stated GmbH", number="10472")
+    assert post(client, built, secret.strip()).status_code == 201
+    assert post(client, real_record(session_id="123456789", company="Anon KG")).status_code == 201
+    lines = run("find", "123 456 789")[0].splitlines()
+    assert "Anon KG (as stated) · 10472 (as stated)" in lines[0]
+    assert "Known AG (verified) · Stated GmbH (as stated) · 10472 (verified)" in lines[1]

@@ -7,21 +7,23 @@ import csv
 import json
 import subprocess
 import sys
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from intake_server.api import ledger
-from intake_server.api.export import CSV_FIELDS
+from intake_server.api import ledger, records
+from intake_server.api.export import CSV_FIELDS, csv_row
 from intake_server.api.models import Confirmation
 from tests.conftest import REPO
 from tests.server.conftest import intake_env
+from tests.server.console.hostile import edited
 from tests.server.records import real_record
 from tests.server.test_api import post
 from tests.server.test_commands import run
@@ -124,3 +126,44 @@ def test_the_command_line_stays_quiet_when_head_closes_the_pipe(
     assert export.wait(timeout=120) == 0
     assert export.stderr.read() == b""
     assert first["receipt_id"] == Confirmation.objects.order_by("seq").first().receipt_id
+
+
+@pytest.mark.parametrize(
+    "text",
+    [" =1+1", "\n=1+1", "\t =1", "\r\n@SUM(A1)", "\u00a0=1", "\u3000+1", "\u2003-1",
+     "  \u00a0 @A1", "\u200b=1", "\ufeff\u202e=1", "\x0b\x0c=1", "=1", "+1", "-1", "@A1"],
+)  # fmt: skip
+def test_a_cell_whose_first_non_blank_character_starts_a_formula_is_neutralised(
+    client: Client, text: str
+) -> None:
+    assert post(client, real_record()).status_code == 201
+    item = records.summary(Confirmation.objects.get())
+    item["customer"].update(company=text, contact_name=text)
+    cells = dict(zip(CSV_FIELDS, csv_row(item), strict=True))
+    assert cells["company"] == cells["contact_name"] == "'" + text
+
+
+@pytest.mark.parametrize("text", ["Müller = Meier GmbH", " GmbH", "1+1", "", "a@b.example"])
+def test_other_cells_are_left_as_they_are(client: Client, text: str) -> None:
+    assert post(client, real_record()).status_code == 201
+    item = records.summary(Confirmation.objects.get())
+    item["customer"].update(company=text)
+    assert dict(zip(CSV_FIELDS, csv_row(item), strict=True))["company"] == text
+
+
+def test_the_consoles_export_neutralises_the_same_cells(client: Client) -> None:
+    admin = get_user_model().objects.create_user("anna", password="x", is_staff=True)
+    client.force_login(admin)
+    typed = {"company": " =HYPERLINK(1)", "contact_name": "\u00a0@Chef"}  # the helper strips
+    assert (
+        post(client, edited(real_record(), lambda d: d["customer"].update(typed))).status_code
+        == 201
+    )
+    today = datetime.now(UTC).date()
+    form = {"since": str(today - timedelta(days=1)), "until": str(today + timedelta(days=1))}
+    answer = client.post("/export", form)
+    assert answer.status_code == 200
+    content = b"".join(answer.streaming_content).decode()
+    header, row = list(csv.reader(StringIO(content)))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["company"] == "' =HYPERLINK(1)" and cells["contact_name"] == "'\u00a0@Chef"

@@ -2,13 +2,48 @@
 
 from __future__ import annotations
 
+import json
+import unicodedata
+
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from intake_server.console import present
 
 register = template.Library()
+#: Unicode categories of characters that are invisible or change how the text around them
+#: looks: controls, format characters (the bidirectional overrides among them), line and
+#: paragraph separators, and surrogates (which no page can encode).
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+@register.filter
+def isolated(text: object) -> SafeString:
+    """Text from a record in a ``<bdi>``: whatever it holds (a right-to-left override, say)
+    never reorders what stands around it."""
+    return format_html("<bdi>{}</bdi>", text)
+
+
+@register.filter
+def shortened(text: object) -> SafeString:
+    """:func:`isolated`, cut to :data:`present.LIST_CHARS` with an ellipsis for a list;
+    the whole value in the title (the detail page shows it in full)."""
+    full = str(text)
+    if len(full) <= present.LIST_CHARS:
+        return isolated(full)
+    return format_html('<bdi title="{}">{}…</bdi>', full, full[: present.LIST_CHARS - 1])
+
+
+@register.filter
+def invisible_shown(body: str) -> str:
+    """JSON text with its invisible characters written as JSON escapes (``\\u202e``):
+    the same document, but support sees the characters instead of their effect. Line
+    breaks and indentation (outside the strings) stay as they are."""
+    return "".join(
+        json.dumps(c)[1:-1] if c != "\n" and unicodedata.category(c) in _INVISIBLE else c
+        for c in body
+    )
 
 
 @register.filter

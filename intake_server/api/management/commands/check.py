@@ -5,6 +5,7 @@ from django.core import checks
 from django.db import connection
 
 from intake_server import database
+from intake_server.api import metrics_access
 from intake_server.api.management.base import CommandError, IntakeCommand
 
 
@@ -18,6 +19,9 @@ class Command(IntakeCommand):
         errors = [m for m in checks.run_checks() if m.level >= checks.ERROR]
         if errors:
             raise CommandError("\n".join(str(m) for m in errors), returncode=2)
+        problem = metrics_access.token_file_problem()
+        if problem:
+            raise CommandError(problem, returncode=2)
         db = settings.DATABASES["default"]
         where = db["NAME"] if connection.vendor == "sqlite" else f"{db['HOST']}/{db['NAME']}"
         connection.ensure_connection()

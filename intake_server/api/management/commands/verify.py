@@ -10,7 +10,7 @@ def _derived_mismatch(row: Confirmation) -> str | None:
     """Whether the columns support searches by still say what the body says."""
     try:
         expected = intake.derived_fields(json.loads(bytes(row.body)), row.token)
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, OverflowError, KeyError, TypeError, AttributeError):
         return "its body is no longer a confirmation"
     changed = [name for name, value in expected.items() if getattr(row, name) != value]
     return f"column(s) {', '.join(changed)} differ from the body it holds" if changed else None

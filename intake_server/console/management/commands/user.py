@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandParser
 
 from intake_server.api.management.base import CommandError, IntakeCommand
+from intake_server.console import names
 
 
 def _read_password() -> str:
@@ -26,10 +27,11 @@ class Command(IntakeCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         add = actions.add_parser("add", help="Add an account, or set a new password.")
-        add.add_argument("name")
+        add.add_argument("name", help="stored in small letters: Anna, ANNA and ａｎｎａ are anna")
         add.add_argument("--admin", action="store_true", help="may administer and see logs")
         actions.add_parser("list", help="List the accounts.")
-        unlock = actions.add_parser("unlock", help="Allow signing in again after failures.")
+        unlock = actions.add_parser("unlock", help="Allow signing in again after failures "
+                                    "(from every address).")  # fmt: skip
         unlock.add_argument("name")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -37,10 +39,18 @@ class Command(IntakeCommand):
 
     def _add(self, options: dict[str, Any]) -> None:
         model = get_user_model()
-        name = options["name"].strip()
-        if not name or len(name) > 150:
+        name = names.normalise(options["name"])
+        if not name or len(name) > names.MAX_LENGTH:
             raise CommandError("a user name has 1 to 150 characters.", returncode=2)
-        user = model.objects.filter(username=name).first() or model(username=name)
+        same = [u for u in model.objects.all() if names.normalise(u.username) == name]
+        user = next((u for u in same if u.username == name), None)
+        if user is None and same:  # stored before names were normalised (migration 0002)
+            raise CommandError(
+                f"{name} is the same user name as the account {same[0].username} (case and "
+                "width do not count). Rename or remove that account in the administration "
+                "first.", returncode=2,
+            )  # fmt: skip
+        user = user or model(username=name)
         password = _read_password()
         try:
             password_validation.validate_password(password, user)
@@ -62,5 +72,6 @@ class Command(IntakeCommand):
             self.stdout.write(f"{user.username:<24} {role:<14} last sign-in {last}")
 
     def _unlock(self, options: dict[str, Any]) -> None:
-        count = axes_reset(username=options["name"])
-        self.stdout.write(f"{options['name']}: {count} lock(s) removed.")
+        name = names.normalise(options["name"])
+        count = axes_reset(username=name)
+        self.stdout.write(f"{name}: {count} lock(s) removed.")

@@ -1,0 +1,55 @@
+"""A data folder that cannot be made or written stops every command with one sentence
+naming the folder and exit 3, never a traceback.
+
+Real folders that cannot be written even by root (who ignores mode bits): a path under
+``/dev/null`` or under a regular file, and a tmpfs remounted read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from intake_server.cli import EXIT_DATABASE
+from tests.server.conftest import free_port, intake_env, run_intake
+from tests.server.mounts import read_only, tmpfs
+
+
+def assert_refused(env: dict[str, str], folder: Path) -> None:
+    for command in (("serve", "--port", str(free_port())), ("check",), ("verify",)):
+        result = run_intake(*command, env=env, timeout=60)
+        said = result.stderr.strip()
+        assert result.returncode == EXIT_DATABASE, f"{command}: {result.returncode}\n{said}"
+        assert "Traceback" not in said and len(said.splitlines()) == 1, said
+        assert said.startswith("intellekta-intake: cannot write to the ") and str(folder) in said
+
+
+@pytest.mark.parametrize("under", ["/dev/null", "a regular file"])
+def test_a_data_folder_that_cannot_be_made(tmp_path: Path, under: str) -> None:
+    parent = Path(under) if under.startswith("/") else tmp_path / "file"
+    if not under.startswith("/"):
+        parent.write_text("not a folder\n")
+    folder = parent / "intake"
+    assert_refused(intake_env(folder, ""), folder)
+
+
+@pytest.fixture
+def read_only_disk(tmp_path: Path) -> Iterator[Path]:
+    with tmpfs(tmp_path / "ro", size="1m") as folder:
+        (folder / "data").mkdir()
+        read_only(folder)
+        yield folder
+
+
+def test_a_data_folder_on_a_read_only_file_system(read_only_disk: Path) -> None:
+    for folder in (read_only_disk / "data", read_only_disk / "missing"):
+        assert_refused(intake_env(folder, ""), folder)
+
+
+def test_the_sqlite_databases_folder_on_a_read_only_file_system(
+    tmp_path: Path, read_only_disk: Path
+) -> None:
+    database = read_only_disk / "data" / "intake.sqlite3"
+    assert_refused(intake_env(tmp_path / "data", f"sqlite:///{database}"), database.parent)
