@@ -47,7 +47,7 @@ from intake_server.wsgi import application as django_application
 from django.conf import settings
 
 from intake_server.api.intake import MAX_BODY_BYTES
-from intake_server.api.problems import TYPE_BASE
+from intake_server.api.problems import REASONS, TYPE_BASE
 from intake_server.serve import THREADS_VARIABLE
 
 Headers = list[tuple[bytes, bytes]]
@@ -194,15 +194,16 @@ def _close(result: Iterable[bytes]) -> None:
 
 async def _timed_out(send: Send) -> None:
     """408, and the connection is closed (the rest of the body never came)."""
+    status, title = REASONS["timeout"]
     problem = {
         "type": TYPE_BASE + "timeout",
-        "title": "Request timeout",
-        "status": 408,
+        "title": title,
+        "status": status,
         "detail": "The request body did not arrive in time. Please send it again.",
     }
     start: HTTPResponseStartEvent = {
         "type": "http.response.start",
-        "status": 408,
+        "status": status,
         "headers": [(b"content-type", b"application/problem+json"), (b"connection", b"close")],
         "trailers": False,
     }

@@ -19,6 +19,7 @@ REASONS: dict[str, tuple[int, str]] = {
     "bad_idempotency_key": (400, "Idempotency-Key malformed"),
     "unauthorized": (401, "Token missing or not valid"),
     "method": (405, "Method not allowed"),
+    "timeout": (408, "Request timeout"),  # answered by intake_server.asgi
     "too_large": (413, "Body too large"),
     "media_type": (415, "Unsupported media type"),
     "schema": (422, "Confirmation does not match the schema"),
