@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
@@ -104,6 +105,22 @@ def _forget_known_notices() -> None:
     from intake_server.api import notices
 
     notices._KNOWN.clear()
+
+
+@pytest.fixture
+def batch_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The size of each batch the group commit stores in this process, in order."""
+    from intake_server.api import ledger
+
+    sizes: list[int] = []
+    store = ledger._store
+
+    def counted(batch: list[Any]) -> Any:
+        sizes.append(len(batch))
+        return store(batch)
+
+    monkeypatch.setattr(ledger, "_store", counted)
+    return sizes
 
 
 @pytest.fixture

@@ -35,14 +35,14 @@ from intake_server import faults
 from tests.conftest import run_cli
 from tests.server.conftest import (
     POSTGRES_URL,
-    URL_PATH,
     ServerProcess,
     Tls,
     intake_env,
     run_intake,
 )
 from tests.server.mounts import fill, tmpfs
-from tests.server.records import Built, real_record
+from tests.server.posting import send
+from tests.server.records import real_record
 from tests.server.tcp_relay import Relay
 
 pytestmark = pytest.mark.skipif("sys.platform != 'linux'")
@@ -56,23 +56,6 @@ def _no_proxy_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in _PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.upper(), raising=False)
-
-
-def post(server: ServerProcess, built: Built) -> tuple[int, dict[str, str], bytes]:
-    """One POST as the helper sends it: ``(status, headers, body)``."""
-    assert server.tls is not None
-    connection = http.client.HTTPSConnection(
-        "127.0.0.1", server.port, context=server.tls.client_context(), timeout=120
-    )
-    try:
-        connection.request("POST", URL_PATH, body=built.payload, headers={
-            "Content-Type": "application/json",
-            "Idempotency-Key": f'"{built.submission_id}"',
-        })  # fmt: skip
-        answer = connection.getresponse()
-        return answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read()
-    finally:
-        connection.close()
 
 
 def assert_unavailable(answer: tuple[int, dict[str, str], bytes], log: str = "") -> None:
@@ -193,17 +176,17 @@ def test_a_full_disk_answers_503_and_the_helper_delivers_afterwards(
     env = intake_env(tmp_path / "data", f"sqlite:///{database}")  # the log stays off it
     server = ServerProcess(env, server_tls).start()
     try:
-        assert post(server, real_record(session_id="1000000001"))[0] == 201
+        assert send(server, real_record(session_id="1000000001"))[0] == 201
         _truncate_wal(database)
         filler = fill(small_disk)
 
-        assert_unavailable(post(server, real_record(session_id="1000000002")), server.log_text())
+        assert_unavailable(send(server, real_record(session_id="1000000002")), server.log_text())
         helper = Helper(server, tmp_path / "helper")
         helper.confirm(ExitCode.PENDING)
         assert "database or disk is full" in server.log_text()
 
         filler.unlink()
-        assert post(server, real_record(session_id="1000000003"))[0] == 201
+        assert send(server, real_record(session_id="1000000003"))[0] == 201
         helper.send()
         assert_ledger_intact(env, 3)
         assert "Internal Server Error" not in server.log_text()
@@ -224,14 +207,14 @@ def test_a_database_locked_past_its_timeout_answers_503(tmp_path: Path, server_t
         other = sqlite3.connect(database, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         try:
-            assert_unavailable(post(server, real_record(session_id="1000000001")),
+            assert_unavailable(send(server, real_record(session_id="1000000001")),
                                server.log_text())  # fmt: skip
         finally:
             other.execute("ROLLBACK")
             other.close()
         assert "database is locked" in server.log_text()
         assert "Internal Server Error" not in server.log_text()
-        assert post(server, real_record(session_id="1000000002"))[0] == 201
+        assert send(server, real_record(session_id="1000000002"))[0] == 201
         assert_ledger_intact(env, 1)
     finally:
         server.stop()
@@ -306,13 +289,13 @@ def test_a_database_that_is_gone_answers_503_and_the_helper_delivers_afterwards(
         assert run_intake("user", "add", "anna", env=env, input=PASSWORD + "\n").returncode == 0
         console = Browser(server)
         assert console.sign_in("anna")[0] == 200  # the queue, after the redirect
-        assert post(server, real_record(session_id="1000000001"))[0] == 201
+        assert send(server, real_record(session_id="1000000001"))[0] == 201
 
         relay.stop()
-        german = post(server, real_record(session_id="1000000002"))  # in the record's language
+        german = send(server, real_record(session_id="1000000002"))  # in the record's language
         assert_unavailable(german, server.log_text())
         assert "Bestätigungen gerade nicht speichern" in json.loads(german[2])["detail"]
-        english = post(server, real_record(session_id="1000000003", language="en"))
+        english = send(server, real_record(session_id="1000000003", language="en"))
         assert_unavailable(english)
         assert "cannot store confirmations" in json.loads(english[2])["detail"]
         helper = Helper(server, tmp_path / "helper")
@@ -323,7 +306,7 @@ def test_a_database_that_is_gone_answers_503_and_the_helper_delivers_afterwards(
         assert_unavailable_page(Browser(server).sign_in("anna"), server.log_text())
 
         relay.start()
-        assert post(server, real_record(session_id="1000000004"))[0] == 201
+        assert send(server, real_record(session_id="1000000004"))[0] == 201
         helper.send()
         assert console.get("/")[0] == 200
         assert_ledger_intact(env, 3)

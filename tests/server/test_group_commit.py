@@ -65,17 +65,10 @@ def wait_for(condition: Any, timeout: float = 30) -> None:
 
 
 def test_confirmations_waiting_for_the_chain_are_stored_in_one_transaction(
-    monkeypatch: pytest.MonkeyPatch,
+    batch_sizes: list[int],
 ) -> None:
     assert post(real_record(session_id="1000000001"))[0] == 201  # the chain has a head
-    batches: list[int] = []
-    store = ledger._store
-
-    def counted(batch: list[Any]) -> Any:
-        batches.append(len(batch))
-        return store(batch)
-
-    monkeypatch.setattr(ledger, "_store", counted)
+    batch_sizes.clear()
     records = [real_record(session_id=f"2{i:09d}") for i in range(11)]
     sent = [*records, records[0]]  # the first one twice: a replay inside the batch
     answers: list[tuple[int, dict[str, Any]]] = [(0, {})] * len(sent)
@@ -92,7 +85,7 @@ def test_confirmations_waiting_for_the_chain_are_stored_in_one_transaction(
     for thread in threads:
         thread.join(timeout=60)
 
-    assert batches == [1, len(sent) - 1]
+    assert batch_sizes == [1, len(sent) - 1]
     statuses = sorted(status for status, _answer in answers)
     assert statuses == [200] + [201] * len(records)
     assert answers[0][1] == answers[-1][1]  # the replay got the original answer

@@ -72,24 +72,17 @@ def _append_together(rows: list[tuple[Built, Callable[[], Confirmation]]]) -> li
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_row_the_database_cannot_store_fails_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_row_the_database_cannot_store_fails_alone(batch_sizes: list[int]) -> None:
     first = real_record(session_id="1000000001")
     ledger.append("", first.submission_id, _row(first))  # the chain has a head
-    batches: list[int] = []
-    store = ledger._store
-
-    def counted(batch: list[Any]) -> Any:
-        batches.append(len(batch))
-        return store(batch)
-
-    monkeypatch.setattr(ledger, "_store", counted)
+    batch_sizes.clear()
     records = [real_record(session_id=f"2{i:09d}") for i in range(13)]
     poisoned = {4: {"confirmed_at": NO_SUCH_TIME}, 8: {"contact_name": "Erika \ud800"}}
     rows = [(built, _row(built, **poisoned.get(i, {}))) for i, built in enumerate(records)]
 
     outcomes = _append_together(rows)
 
-    assert batches == [1, len(rows) - 1]  # all but the first were one batch
+    assert batch_sizes == [1, len(rows) - 1]  # all but the first were one batch
     for index, outcome in enumerate(outcomes):
         if index in poisoned:
             assert isinstance(outcome, (OverflowError, UnicodeEncodeError)), outcome

@@ -4,13 +4,12 @@ refusal (reason, status, JSON pointer), never a name, a company or a Session ID.
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
 from pathlib import Path
 
-from tests.server.conftest import URL_PATH, ServerProcess, Tls, intake_env, run_intake
-from tests.server.posting import post
+from tests.server.conftest import ServerProcess, Tls, intake_env, run_intake
+from tests.server.posting import post, send
 from tests.server.records import Built, real_record
 
 
@@ -27,7 +26,7 @@ def test_each_answer_is_one_log_line_without_personal_data(tmp_path: Path, serve
         assert status == 201
         assert post(server, built) == (200, answer)
         with_token = real_record(session_id="5550001235", number="77001")
-        assert _post_with_token(server, with_token, created.stdout.strip())[0] == 201
+        assert send(server, with_token, created.stdout.strip())[0] == 201
         document = json.loads(built.payload)
         document["session_id"] = "5550001236"
         document["customer"]["contact_name"] = 5  # not a string
@@ -50,23 +49,6 @@ def test_each_answer_is_one_log_line_without_personal_data(tmp_path: Path, serve
     assert len(lines) == 5, lines
     for secret in ("5550001234", "555 000 1234", "Kanzlei Geheim", "Erika Verborgen"):
         assert secret not in log
-
-
-def _post_with_token(server: ServerProcess, built: Built, token: str) -> tuple[int, bytes]:
-    assert server.tls is not None
-    connection = http.client.HTTPSConnection(
-        "127.0.0.1", server.port, context=server.tls.client_context(), timeout=60
-    )
-    try:
-        connection.request("POST", URL_PATH, body=built.payload, headers={
-            "Content-Type": "application/json",
-            "Idempotency-Key": f'"{built.submission_id}"',
-            "Authorization": f"Bearer {token}",
-        })  # fmt: skip
-        answer = connection.getresponse()
-        return answer.status, answer.read()
-    finally:
-        connection.close()
 
 
 def test_with_json_logs_the_parts_are_fields(tmp_path: Path, server_tls: Tls) -> None:
