@@ -1,5 +1,6 @@
-"""Chunked request bodies are read like any other, through the real serving stack: the
-body has no Content-Length, and the server takes off the chunks' framing."""
+"""Reading a request (intake.py): chunked bodies are read like any other, through the real
+serving stack (no Content-Length; the server takes off the chunks' framing), and the
+schema is compiled without changing a verdict."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
+from helper.consent import schema
+from intake_server.api import intake
 from intake_server.api.intake import MAX_BODY_BYTES
 from tests.server.conftest import URL_PATH, ServerProcess, Tls, intake_env
 from tests.server.records import Built, real_record
@@ -62,3 +66,19 @@ def test_a_chunked_body_larger_than_allowed_is_refused_as_too_large(
     status, answer = post_chunked(server, built, [b" " * 4096] * (MAX_BODY_BYTES // 4096 + 1))
     assert status == 413, answer
     assert answer["type"].endswith(":too_large")
+
+
+def test_the_compiled_schema_judges_as_the_helpers_schema_does() -> None:
+    """The server compiles schema.json with its ``$ref``s written out (for speed): the
+    verdicts must stay the same."""
+    assert "$ref" not in json.dumps(intake._inlined(schema(), schema()["$defs"]))
+    original = jsonschema.validators.validator_for(schema())(schema())
+    good = json.loads(real_record().payload)
+    cases = [good, {**good, "session_id": "1234\x0056789"}, {**good, "language": "fr"},
+             {**good, "client": {**good["client"], "os_version": "\ud800"}}]  # fmt: skip
+    for case in cases:
+        expected = sorted((list(e.absolute_path), e.validator) for e in original.iter_errors(case))
+        found = sorted(
+            (list(e.absolute_path), e.validator) for e in intake.validator().iter_errors(case)
+        )
+        assert found == expected
