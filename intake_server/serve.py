@@ -13,11 +13,13 @@ from __future__ import annotations
 import importlib.util
 import ipaddress
 import logging
+import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
 import threading
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from hypercorn.config import Config
@@ -63,10 +65,25 @@ def run(host: str, port: int, workers: int, threads: int, certfile: str, keyfile
     stop = threading.Event()
     if purge:
         threading.Thread(target=_purge_daily, args=(stop,), daemon=True, name="purge").start()
+    workers_seen: set[BaseProcess] = set()
+    threading.Thread(target=_watch_workers, args=(stop, workers_seen), daemon=True,
+                     name="workers").start()  # fmt: skip
     try:
-        return run_hypercorn(_config(host, port, workers, certfile, keyfile, read_timeout_s))
+        code = run_hypercorn(_config(host, port, workers, certfile, keyfile, read_timeout_s))
     finally:
         stop.set()
+    died = [w.pid for w in workers_seen if w.exitcode not in (None, 0)]
+    if died:  # hypercorn stops then, but returns the others' 0 (hypercorn.run._join_exited)
+        log.error("Server process %s ended unexpectedly; the server stops.", died[0])
+        return 1
+    return code
+
+
+def _watch_workers(stop: threading.Event, seen: set[BaseProcess]) -> None:
+    """Keeps hold of the worker processes, so that their exit codes can be read after
+    hypercorn returns: a stop asked for ends every worker with 0."""
+    while not stop.wait(0.2):
+        seen.update(multiprocessing.active_children())
 
 
 def _config(host: str, port: int, workers: int, certfile: str, keyfile: str,

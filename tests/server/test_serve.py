@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.server.conftest import URL_PATH, ServerProcess, Tls, intake_env
@@ -214,3 +215,14 @@ def test_a_streamed_answer_arrives_whole(plain_server: ServerProcess) -> None:
     status, answer = _plain_request(plain_server, "GET", "/static/console/console.css")
     shipped = Path("intake_server/console/static/console/console.css")
     assert status == 200 and answer == (Path(__file__).parents[2] / shipped).read_bytes()
+
+
+def test_a_server_process_that_dies_stops_the_server_with_exit_1(
+    plain_server: ServerProcess,
+) -> None:
+    """So that systemd's Restart=on-failure starts it again (hypercorn alone ends with 0)."""
+    assert plain_server.process is not None
+    workers = psutil.Process(plain_server.process.pid).children()
+    next(w for w in workers if "spawn_main" in " ".join(w.cmdline())).kill()
+    assert plain_server.process.wait(timeout=60) == 1
+    assert "ended unexpectedly" in plain_server.log_text()
