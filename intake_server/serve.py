@@ -22,6 +22,11 @@ import threading
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+try:
+    import resource
+except ImportError:  # Windows: no such limit
+    resource = None  # type: ignore[assignment]
+
 from hypercorn.config import Config
 from hypercorn.run import run as run_hypercorn
 
@@ -62,6 +67,7 @@ def run(host: str, port: int, workers: int, threads: int, certfile: str, keyfile
     shutil.rmtree(metrics_dir, ignore_errors=True)  # counters start at zero with the server
     metrics_dir.mkdir(parents=True, exist_ok=True)
     os.environ[THREADS_VARIABLE] = str(threads)  # the workers start as new processes
+    _allow_many_connections()
     stop = threading.Event()
     if purge:
         threading.Thread(target=_purge_daily, args=(stop,), daemon=True, name="purge").start()
@@ -77,6 +83,22 @@ def run(host: str, port: int, workers: int, threads: int, certfile: str, keyfile
         log.error("Server process %s ended unexpectedly; the server stops.", died[0])
         return 1
     return code
+
+
+def _allow_many_connections() -> None:
+    """Raise the soft limit of open files to the hard one, for the workers to inherit.
+
+    Every connection is a file. systemd gives services 1,024 (soft) of 524,288 (hard) and
+    expects a program that needs more to raise it itself: with 1,024, a thousand slow
+    clients would take every connection a worker can accept until the read timeout."""
+    if resource is None:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError):  # RLIM_INFINITY is refused on some systems
+            log.info("Open files stay limited to %d.", soft)
 
 
 def _watch_workers(stop: threading.Event, seen: set[BaseProcess]) -> None:

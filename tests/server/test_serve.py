@@ -226,3 +226,18 @@ def test_a_server_process_that_dies_stops_the_server_with_exit_1(
     next(w for w in workers if "spawn_main" in " ".join(w.cmdline())).kill()
     assert plain_server.process.wait(timeout=60) == 1
     assert "ended unexpectedly" in plain_server.log_text()
+
+
+def test_the_limit_of_open_connections_is_raised_as_far_as_allowed() -> None:
+    """systemd starts services with 1,024 open files (soft) of far more (hard)."""
+    import resource
+
+    from intake_server import serve
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(1024, hard), hard))
+    try:
+        serve._allow_many_connections()
+        assert resource.getrlimit(resource.RLIMIT_NOFILE) == (hard, hard)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
