@@ -118,6 +118,10 @@ def _environ(scope: HTTPScope, body: bytes) -> dict[str, Any]:
         "wsgi.run_once": False,
     }
     for raw_name, raw_value in scope["headers"]:
+        if b"_" in raw_name:
+            # X_Forwarded_For would become HTTP_X_FORWARDED_FOR, as X-Forwarded-For does:
+            # dropped, as gunicorn and Django's own server drop them.
+            continue
         name = raw_name.decode("latin-1").upper().replace("-", "_")
         if name not in ("CONTENT_LENGTH", "CONTENT_TYPE"):
             name = f"HTTP_{name}"

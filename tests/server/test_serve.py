@@ -241,3 +241,14 @@ def test_the_limit_of_open_connections_is_raised_as_far_as_allowed() -> None:
         assert resource.getrlimit(resource.RLIMIT_NOFILE) == (hard, hard)
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_header_with_an_underscore_cannot_pose_as_another() -> None:
+    """``X_Forwarded_For`` would reach Django as ``HTTP_X_FORWARDED_FOR``."""
+    from intake_server.asgi import _environ
+
+    scope = {"type": "http", "method": "GET", "path": "/", "query_string": b"",
+             "http_version": "1.1", "client": ("203.0.113.9", 5000),
+             "headers": [(b"x_forwarded_for", b"127.0.0.1"), (b"x-real", b"1")]}  # fmt: skip
+    environ = _environ(scope, b"")
+    assert "HTTP_X_FORWARDED_FOR" not in environ and environ["HTTP_X_REAL"] == "1"
