@@ -15,8 +15,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from intake_server import __version__, conf
 
@@ -91,8 +89,7 @@ def _unwritable_folder(config: conf.ServerConfig) -> str | None:
     creates them: a read-only or missing folder is then explained, not a traceback."""
     folders = [("data folder", config.data_dir, "set data_dir to another one")]
     if not config.is_postgres and config["database_url"]:
-        path = Path(unquote(urlsplit(config["database_url"]).path))
-        folders.append(("folder of the SQLite database", path.parent,
+        folders.append(("folder of the SQLite database", config.sqlite_path.parent,
                         "point database_url to another one"))  # fmt: skip
     for name, folder, otherwise in folders:
         try:

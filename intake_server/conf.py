@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import platformdirs
 
@@ -219,6 +219,12 @@ class ServerConfig:
     @property
     def is_postgres(self) -> bool:
         return urlsplit(self.values["database_url"]).scheme.startswith("postgres")
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite database file: the path in ``database_url``, or in the data folder."""
+        url = self.values["database_url"]
+        return Path(unquote(urlsplit(url).path)) if url else self.data_dir / "intake.sqlite3"
 
     def secret_key(self) -> str:
         """Django's secret key: the environment, the file, or a new one written there."""

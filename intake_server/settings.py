@@ -21,7 +21,7 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 def _database() -> dict[str, object]:
     url = CONFIG["database_url"]
     if not CONFIG.is_postgres:
-        path = unquote(urlsplit(url).path) if url else str(DATA_DIR / "intake.sqlite3")
+        path = str(CONFIG.sqlite_path)
         if not os.path.exists(path):  # SQLite gives its -wal and -shm files the same mode
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))

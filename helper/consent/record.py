@@ -27,13 +27,12 @@ from helper.apps.model import DetectedApp
 from helper.consent.choices import MAX_CONTACT_NAME_CHARS, Authority, ConfidentialApps
 from helper.consent.client import MAX_OS_VERSION_CHARS, ClientInfo, client_info
 from helper.consent.notice import Notice
-from helper.consent.session_id import SessionIdError, parse_session_id
+from helper.consent.session_id import DROPPED_CATEGORIES, SessionIdError, parse_session_id
 
 if TYPE_CHECKING:
     from helper.config import Config
 
 SCHEMA_VERSION = 1
-_DROPPED = ("Cc", "Cf", "Cs")  # control, invisible format characters, lone surrogates
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -139,7 +138,9 @@ def clean_text(text: str) -> str:
     """Free text as it may go on the wire: NFC, no control, invisible or surrogate
     characters (which cannot be encoded), runs of white space as one space, stripped."""
     text = unicodedata.normalize("NFC", text)
-    kept = "".join(c for c in text if c.isspace() or unicodedata.category(c) not in _DROPPED)
+    kept = "".join(
+        c for c in text if c.isspace() or unicodedata.category(c) not in DROPPED_CATEGORIES
+    )
     return " ".join(kept.split())
 
 

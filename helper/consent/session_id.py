@@ -33,8 +33,9 @@ _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 _SEPARATOR_BETWEEN_DIGITS = re.compile(rf"(?<=\d)[{_DASHES}.·]+(?=\d)")
 _S_CODE = re.compile(r"s[-.]?(\d{2})(\d{3})(\d{3})")
 _DIGIT_GROUPS = re.compile(r"\d{1,3}(?=(?:\d{3})+$)")
-#: Invisible (Cf), control (Cc) and lone surrogate (Cs) characters: never part of an ID.
-_DROPPED = ("Cf", "Cc", "Cs")
+#: Unicode categories of what customer text never keeps: control characters (Cc),
+#: invisible format characters (Cf) and lone surrogates (Cs). Also clean_text's.
+DROPPED_CATEGORIES = ("Cc", "Cf", "Cs")
 
 
 class SessionIdError(ValueError):
@@ -59,7 +60,9 @@ def normalise_session_id(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     # NFKC leaves other scripts' digits (e.g. Arabic-Indic) alone; the wire wants ASCII.
     text = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
-    text = "".join(c for c in text if not c.isspace() and unicodedata.category(c) not in _DROPPED)
+    text = "".join(
+        c for c in text if not c.isspace() and unicodedata.category(c) not in DROPPED_CATEGORIES
+    )
     # Dropping a space can bring a combining mark next to a letter ("C¸" is "C", space,
     # cedilla after NFKC): compose again, so that normalising twice changes nothing.
     text = unicodedata.normalize("NFKC", text)

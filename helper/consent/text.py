@@ -27,6 +27,6 @@ REPLACEMENT = "\ufffd"
 
 def printable(text: str) -> str:
     """``text`` with each character :data:`UNSTORABLE` matches replaced by U+FFFD, the
-    same length; ``text`` itself when it follows the rule. For readers of text stored
+    same length. For readers of text stored
     before the rule was enforced, which can neither refuse nor delete it."""
-    return UNSTORABLE.sub(REPLACEMENT, text) if UNSTORABLE.search(text) else text
+    return UNSTORABLE.sub(REPLACEMENT, text)

@@ -65,19 +65,19 @@ def _logged(outcome: intake.Received | Refused, started: float) -> None:
                  "outcome": kind, "token_id": row.token_id, "duration_ms": ms})  # fmt: skip
         return
     status = REASONS[outcome.reason][0]
-    pointer = _printable(outcome.errors[0]["pointer"] or "/") if outcome.errors else None
+    pointer = _one_line(outcome.errors[0]["pointer"] or "/") if outcome.errors else None
     fields = {"reason": outcome.reason, "status": status, "pointer": pointer, "duration_ms": ms}
     if outcome.reason == "unavailable":  # a fault: what the database said, for the operator
         cause = str(outcome.__cause__ or "").strip().partition("\n")[0]
         log.warning("Confirmation refused: %s (%d), %d ms: %s", outcome.reason, status, ms,
-                    _printable(cause), extra=fields)  # fmt: skip
+                    _one_line(cause), extra=fields)  # fmt: skip
     else:
         where = f" at {pointer}" if pointer else ""
         log.info("Confirmation refused: %s (%d)%s, %d ms", outcome.reason, status, where, ms,
                  extra=fields)  # fmt: skip
 
 
-def _printable(text: str) -> str:
+def _one_line(text: str) -> str:
     """``text`` on one line of ASCII, shortened: a client's JSON keys could hold anything."""
     return text.encode("unicode_escape").decode("ascii")[:200]
 
