@@ -220,6 +220,15 @@ def test_the_evidence_file_name_is_fixed(staff: Client) -> None:
     assert document["consentReceiptID"] == receipt
 
 
+def test_a_receipt_id_changed_in_the_database_never_names_the_download(staff: Client) -> None:
+    """Someone with the database file writes a receipt id that would rename the file."""
+    receipt = stored(staff, real_record())
+    Confirmation.objects.filter(receipt_id=receipt).update(receipt_id='R-1"x.html;a')
+    answer = staff.get('/r/R-1"x.html;a/evidence.json')
+    assert answer.status_code == 200
+    assert answer["Content-Disposition"] == 'attachment; filename="evidence.json"'
+
+
 def test_a_body_changed_into_no_json_is_still_shown(staff: Client) -> None:
     """Changed behind the server's back (the ledger's verify names it): the page shows
     the text it now holds instead of failing."""
