@@ -110,9 +110,29 @@ def forge_after_last(rows: list[Confirmation]) -> tuple[int, str]:
     return 4, "inserted"
 
 
+def forge_time_that_does_not_exist(rows: list[Confirmation]) -> tuple[int, str]:
+    """A forger appends a well-linked entry, head included, whose body confirms at a time
+    no reader can convert (its columns copied from a real one)."""
+    last = rows[-1]
+    built = real_record(session_id="5555555555")
+    body = built.payload.replace(
+        json.loads(built.payload)["confirmed_at"].encode(), b"0001-01-01T00:00:00+23:59"
+    )
+    receipt_id, received_at = ledger.new_receipt_id(), ledger.now()
+    entry = ledger.entry_hash(last.entry_hash, receipt_id, ledger.rfc3339(received_at), body)
+    Confirmation.objects.create(
+        seq=last.seq + 1, prev_hash=last.entry_hash, receipt_id=receipt_id,
+        received_at=received_at, scope="", body=body, entry_hash=entry,
+        body_sha256=hashlib.sha256(body).hexdigest(),
+        **intake.derived_fields(json.loads(built.payload), None),
+    )  # fmt: skip
+    assert sql("UPDATE api_chainhead SET seq = %s, entry_hash = %s", last.seq + 1, entry) == 1
+    return 4, "no longer a confirmation"
+
+
 TAMPERINGS: list[Callable[[list[Confirmation]], tuple[int, str]]] = [
     change_body, change_session_id_only, change_received_at, delete_middle, delete_last,
-    forge_after_last,
+    forge_after_last, forge_time_that_does_not_exist,
 ]  # fmt: skip
 
 
