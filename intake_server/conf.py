@@ -20,6 +20,7 @@ import os
 import re
 import secrets
 import tomllib
+import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +133,25 @@ def _seconds(value: Any) -> int:
     return number
 
 
+def _minutes(value: Any) -> float:
+    try:
+        number = float(value) if not isinstance(value, bool) else -1.0
+    except (TypeError, ValueError):
+        number = -1.0
+    if not 0.01 <= number <= 1440:
+        raise _Bad("expected a number of minutes from 0.01 to 1440 (decimals allowed)")
+    return number
+
+
+def _zone(value: Any) -> str:
+    text = _text(value).strip()
+    try:
+        zoneinfo.ZoneInfo(text)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise _Bad('expected a time zone of the tz database, like "Europe/Berlin"') from None
+    return text
+
+
 def _url_template(value: Any) -> str:
     text = _text(value).strip()
     if text and ("{session_id}" not in text or urlsplit(text).scheme in ("", "javascript")):
@@ -180,6 +200,13 @@ SETTINGS: tuple[Setting, ...] = (
             "confirmation's session_id must match in full (as the helper's session_id.pattern)."),
     Setting("metrics_token_file", _path, "", "File holding a bearer token for /metrics; "
             "without one, /metrics answers only to clients on loopback."),
+    Setting("verify_interval_minutes", _minutes, 5, "serve verifies the ledger's new "
+            "entries this often, and the whole ledger once a day."),
+    Setting("time_zone", _zone, "Europe/Berlin", "Times in the console and the evidence "
+            "are shown in this zone (named, with UTC beside it in the evidence)."),
+    Setting("evidence_file", _path, "", "TOML file with intellekta's details as processor "
+            "(name, contact, address) and, where wanted, its own wording of the evidence; "
+            "check warns while it is not set."),
     Setting("language", _language, "de", "Language of messages when the request names none."),
     Setting("notice_dpa_url", _https_url, None, "The {dpa_url} link filled into notice texts "
             "(as the helper's notice.dpa_url); default: intellekta's."),

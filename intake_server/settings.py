@@ -109,7 +109,7 @@ LANGUAGES = [("de", "Deutsch"), ("en", "English")]
 LOCALE_PATHS = [Path(__file__).parent / "locale"]
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = "UTC"
+TIME_ZONE = CONFIG["time_zone"]
 
 # The intake API reads its body itself, bounded; this only guards Django's own parsers.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 65536

@@ -1,26 +1,25 @@
 """Confirmations of a date range as CSV or JSON Lines: for ``export`` and the console.
 
-Rows are streamed (``iterator``), so 100,000 records are never held in memory.
+Rows are streamed (``iterator``), so 100,000 records are never held in memory. Every
+value comes from the reading of the entry (:mod:`reading`); the CSV's columns are the
+fields every other view shows (:mod:`fields`), and a last column says whether the ledger
+proves the row.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, Protocol
 
-from intake_server.api import records
+from intake_server.api import fields, reading
 from intake_server.api.models import Confirmation
+from intake_server.api.reading import Reading
 
-CSV_FIELDS = (
-    "receipt_id", "submission_id", "session_id", "received_at", "confirmed_at",
-    "customer_number", "company", "contact_name", "customer_verified", "authority",
-    "confidential_apps", "open_applications", "notice_id", "notice_version", "notice_sha256",
-    "notice_verified", "client_platform", "client_version",
-)  # fmt: skip
 #: What makes a spreadsheet read a cell as a formula (OWASP's list): such a cell gets a
 #: leading apostrophe, because company and contact names are typed by customers.
 _FORMULA_START = frozenset("=+-@")
@@ -28,19 +27,10 @@ _CONTROL_START = ("\t", "\r")
 _CHUNK = 2000
 
 
-def csv_row(item: dict[str, Any]) -> list[str]:
-    """One :func:`records.summary` as the cells of :data:`CSV_FIELDS`, safe to open in a
+def csv_row(found: Reading) -> list[str]:
+    """One confirmation as the cells of :data:`fields.CSV_HEADER`, safe to open in a
     spreadsheet."""
-    customer, notice, client = item["customer"], item["notice"], item["client"]
-    apps = "; ".join(f"{a['name']} ({a['category']})" for a in item["open_applications"])
-    cells = [
-        item["receipt_id"], item["submission_id"], item["session_id"], item["received_at"],
-        item["confirmed_at"], customer.get("number", ""), customer.get("company", ""),
-        customer.get("contact_name", ""), item["customer_verified"], item["authority"],
-        item["confidential_apps"], apps, notice["id"], notice["version"], notice["sha256"],
-        notice["verified"], client.get("platform", ""), client.get("version", ""),
-    ]  # fmt: skip
-    return [_cell(value) for value in cells]
+    return [_cell(value) for value in fields.csv_cells(found)]
 
 
 def _cell(value: object) -> str:
@@ -63,19 +53,22 @@ class _Writable(Protocol):
     def write(self, text: str, /) -> Any: ...
 
 
-def between(since: datetime, until: datetime) -> Iterator[Confirmation]:
-    """Received in ``[since, until)``, oldest first, without the bodies."""
+def between(since: datetime, until: datetime) -> Iterator[Reading]:
+    """Received in ``[since, until)`` (by the column, as an index can find them), oldest
+    first, each read as the ledger proves it, a chunk at a time."""
     found = Confirmation.objects.filter(received_at__gte=since, received_at__lt=until)
-    return found.defer("body").order_by("received_at", "seq").iterator(_CHUNK)
+    rows = found.select_related("token").order_by("received_at", "seq").iterator(_CHUNK)
+    for chunk in iter(lambda: list(itertools.islice(rows, _CHUNK)), []):
+        yield from reading.read_all(chunk)
 
 
-def csv_lines(rows: Iterable[Confirmation], out: _Writable) -> None:
+def csv_lines(found: Iterable[Reading], out: _Writable) -> None:
     writer = csv.writer(out)
-    writer.writerow(CSV_FIELDS)
-    for row in rows:
-        writer.writerow(csv_row(records.summary(row)))
+    writer.writerow(fields.CSV_HEADER)
+    for item in found:
+        writer.writerow(csv_row(item))
 
 
-def jsonl_lines(rows: Iterable[Confirmation], out: _Writable) -> None:
-    for row in rows:
-        out.write(json.dumps(records.summary(row), ensure_ascii=False) + "\n")
+def jsonl_lines(found: Iterable[Reading], out: _Writable) -> None:
+    for item in found:
+        out.write(json.dumps(reading.summary(item), ensure_ascii=False) + "\n")

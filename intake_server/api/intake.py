@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 import jsonschema
 from django.conf import settings
@@ -313,8 +313,19 @@ def confirmed_time(text: str) -> datetime:
     return moment
 
 
-def derived_fields(document: dict[str, Any], token: Token | None) -> dict[str, Any]:
-    """The columns taken from a body: for storing it, and for ``verify`` to re-check."""
+class Vouching(Protocol):
+    """A token as a stored entry names it (:class:`Token`, or the facts hashed with it)."""
+
+    @property
+    def customer_number(self) -> str: ...
+
+    @property
+    def company(self) -> str: ...
+
+
+def derived_fields(document: dict[str, Any], token: Vouching | None) -> dict[str, Any]:
+    """The columns copied from a body and the token that vouched for it: for storing
+    them, and for every reading to check them against (:mod:`reading`)."""
     customer = document["customer"]
     notice = document["notice"]
     confirmations = document["confirmations"]
@@ -339,12 +350,14 @@ def derived_fields(document: dict[str, Any], token: Token | None) -> dict[str, A
 
 def _row(document: dict[str, Any], body: bytes, digest: str, token: Token | None) -> Confirmation:
     notice = document["notice"]
+    registered = notices.is_known(notice["id"], notice["version"], notice["sha256"])
     return Confirmation(
         scope=str(token.pk) if token else "",
         body=body,
         body_sha256=digest,
+        server_facts=ledger.server_facts_text(token, registered),
         token=token,
         customer_verified=token is not None,
-        notice_verified=notices.is_known(notice["id"], notice["version"], notice["sha256"]),
+        notice_verified=registered,
         **derived_fields(document, token),
     )

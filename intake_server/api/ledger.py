@@ -1,13 +1,23 @@
 """The tamper-evident ledger: every accepted confirmation is one entry of a hash chain.
 
-An entry's hash is::
+An entry's hash (format 2, every entry stored since it exists) is::
 
-    SHA-256( prev_hash_hex + "\\n" + receipt_id + "\\n" + received_at + "\\n" + body )
+    SHA-256( "intellekta-ledger-entry/2\n" + seq + "\n" + prev_hash + "\n" + receipt_id
+             + "\n" + received_at + "\n" + server_facts + "\n" + body )
 
-over UTF-8, where ``body`` is the exact bytes received and ``received_at`` the RFC 3339
-text of :func:`rfc3339` (the one the helper was given). The first entry's ``prev_hash`` is
-64 zeros, or after a purge the :class:`Checkpoint`'s hash. Anyone can recompute it with
-``sha256sum``; ``intellekta-intake verify`` does so for every entry.
+over UTF-8, where ``body`` is the exact bytes received, ``received_at`` the RFC 3339 text
+of :func:`rfc3339` (the one the helper was given) and ``server_facts`` one line of
+canonical JSON with what the server added (:func:`server_facts_text`: the token that
+vouched for the customer, with its number and company then, and whether the notice text
+was registered). So nothing a page or a document states about a confirmation lies
+outside the hash, except what can be recomputed from it (the body's SHA-256, the columns
+copied for search). Format 1, of entries stored before, covers ``prev_hash``,
+``receipt_id``, ``received_at`` and ``body`` only; such entries still verify, and what
+format 1 does not cover is shown as not proven (:mod:`intake_server.api.reading`).
+
+The first entry's ``prev_hash`` is 64 zeros, or after a purge the :class:`Checkpoint`'s
+hash. Anyone can recompute an entry's hash with ``sha256sum``; ``intellekta-intake
+verify`` does so for every entry (:mod:`intake_server.api.verification`).
 
 Appends lock the :class:`ChainHead` row (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite
 takes its write lock when the transaction begins), so the chain stays linear with any
@@ -20,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import secrets
 import threading
@@ -30,7 +41,7 @@ from datetime import UTC, datetime
 
 from django.db import IntegrityError, connection, transaction
 
-from intake_server.api.models import ChainHead, Checkpoint, Confirmation
+from intake_server.api.models import ChainHead, Confirmation, Token
 from intake_server.faults import is_fault
 
 try:
@@ -39,6 +50,10 @@ except ImportError:  # Windows: SQLite's busy handler alone
     fcntl = None  # type: ignore[assignment]
 
 GENESIS = "0" * 64
+#: The hash format of new entries (the module's docstring); 1 is still verified.
+ENTRY_VERSION = 2
+VERSIONS = (1, 2)
+_FORMAT_2 = "intellekta-ledger-entry/2"
 #: Crockford's base32 without the letters that read like digits (I, L, O) and U.
 _RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -54,9 +69,30 @@ def now() -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-def entry_hash(prev_hash: str, receipt_id: str, received_at: str, body: bytes) -> str:
-    head = f"{prev_hash}\n{receipt_id}\n{received_at}\n".encode()
-    return hashlib.sha256(head + bytes(body)).hexdigest()
+def server_facts_text(token: Token | None, notice_verified: bool) -> str:
+    """What the server adds to a confirmation, as the one line of canonical JSON that
+    format 2 hashes: sorted keys, no spaces, ASCII (``\\u`` escapes), so that it reads the
+    same everywhere and cannot break the line it stands on."""
+    vouched = None
+    if token is not None:
+        vouched = {"id": token.pk, "customer_number": token.customer_number,
+                   "company": token.company}  # fmt: skip
+    facts = {"notice_verified": notice_verified, "token": vouched}
+    return json.dumps(facts, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def entry_head(row: Confirmation) -> bytes:
+    """What precedes the body in the text an entry's hash is taken over."""
+    received = rfc3339(row.received_at)
+    if row.version == 1:
+        return f"{row.prev_hash}\n{row.receipt_id}\n{received}\n".encode()
+    return (f"{_FORMAT_2}\n{row.seq}\n{row.prev_hash}\n{row.receipt_id}\n{received}\n"
+            f"{row.server_facts}\n").encode()  # fmt: skip
+
+
+def entry_hash(row: Confirmation) -> str:
+    """The hash ``row``'s entry has, recomputed from what it holds (its ``version``)."""
+    return hashlib.sha256(entry_head(row) + bytes(row.body)).hexdigest()
 
 
 def new_receipt_id() -> str:
@@ -242,8 +278,8 @@ def _link(row: Confirmation, seq: int, prev: str, received_at: datetime) -> tupl
     """Make ``row`` the entry after ``(seq, prev)``, with a new receipt id; the new
     ``(seq, entry_hash)``."""
     row.receipt_id, row.received_at = new_receipt_id(), received_at
-    row.seq, row.prev_hash = seq + 1, prev
-    row.entry_hash = entry_hash(prev, row.receipt_id, rfc3339(received_at), row.body)
+    row.seq, row.prev_hash, row.version = seq + 1, prev, ENTRY_VERSION
+    row.entry_hash = entry_hash(row)
     return row.seq, row.entry_hash
 
 
@@ -299,101 +335,3 @@ def _set_head(seq: int, entry: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {ChainHead._meta.db_table} SET seq = %s, entry_hash = %s "
                        "WHERE id = 1", [seq, entry])  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Break:
-    """The first place where the chain does not hold, in words for the operator."""
-
-    seq: int
-    receipt_id: str
-    what: str
-
-    def __str__(self) -> str:
-        named = f" (receipt {self.receipt_id})" if self.receipt_id else ""
-        return f"ledger entry {self.seq}{named}: {self.what}"
-
-
-@dataclass(frozen=True)
-class Verification:
-    checked: int
-    head_seq: int
-    head_hash: str
-    start_seq: int  # the checkpoint the chain starts after (0: the beginning)
-    broken: Break | None
-
-
-def verify(check_row: Callable[[Confirmation], str | None] | None = None) -> Verification:
-    """Recompute the whole chain; names the first entry changed, inserted or deleted.
-
-    ``check_row`` may add a check per entry (the columns derived from the body); it
-    returns what is wrong, or None. Reads one snapshot, so appends meanwhile are not
-    mistaken for damage and are not held up (see :func:`_snapshot`).
-    """
-    with _snapshot():
-        head = ChainHead.objects.filter(pk=1).first() or ChainHead(seq=0, entry_hash=GENESIS)
-        checkpoint = Checkpoint.objects.order_by("-seq").first()
-        seq, prev = (checkpoint.seq, checkpoint.entry_hash) if checkpoint else (0, GENESIS)
-        start, checked = seq, 0
-        broken: Break | None = None
-        rows = Confirmation.objects.select_related("token").order_by("seq")
-        if connection.vendor == "sqlite":  # no snapshot: leave out what came after the head
-            rows = rows.filter(seq__lte=head.seq)
-        rows = rows.iterator(2000)
-        for row in rows:
-            broken = _check_entry(row, seq, prev, check_row)
-            if broken:
-                break
-            seq, prev, checked = row.seq, row.entry_hash, checked + 1
-        if broken is None and (seq, prev) != (head.seq, head.entry_hash):
-            if seq < head.seq:
-                broken = Break(seq + 1, "", f"missing: {_entries(seq + 1, head.seq)} deleted")
-            else:
-                broken = Break(seq, "", "does not match the chain head (inserted or changed)")
-        if broken is None and connection.vendor == "sqlite":
-            broken = _beyond_head()
-    return Verification(checked, head.seq, head.entry_hash, start, broken)
-
-
-def _entries(first: int, last: int) -> str:
-    return f"entry {first} was" if first == last else f"entries {first} to {last} were"
-
-
-def _beyond_head() -> Break | None:
-    """SQLite checked only up to the head it read. A real append commits its row and the
-    head together, so a row still beyond the head read now was put there by hand."""
-    head = ChainHead.objects.filter(pk=1).first()
-    after = Confirmation.objects.filter(seq__gt=head.seq if head else 0).order_by("seq").first()
-    if after is None:
-        return None
-    return Break(after.seq, after.receipt_id, "lies after the chain head (inserted)")
-
-
-@contextlib.contextmanager
-def _snapshot() -> Iterator[None]:
-    """PostgreSQL: one REPEATABLE READ transaction, a snapshot without locks. SQLite: no
-    transaction, because ours begin IMMEDIATE and would hold every append until the end;
-    WAL gives each query its own snapshot, and rows after the head read are skipped."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        yield
-
-
-def _check_entry(
-    row: Confirmation, seq: int, prev: str, check_row: Callable[[Confirmation], str | None] | None
-) -> Break | None:
-    if row.seq <= seq:
-        return Break(row.seq, row.receipt_id, "lies before the start of the chain (inserted)")
-    if row.seq > seq + 1:
-        return Break(seq + 1, "", f"missing: {_entries(seq + 1, row.seq - 1)} deleted")
-    if row.prev_hash != prev:
-        return Break(row.seq, row.receipt_id, "does not follow the entry before it (inserted)")
-    body = bytes(row.body)
-    if entry_hash(prev, row.receipt_id, rfc3339(row.received_at), body) != row.entry_hash:
-        return Break(row.seq, row.receipt_id, "was changed: its hash does not match its content")
-    problem = check_row(row) if check_row else None
-    return Break(row.seq, row.receipt_id, problem) if problem else None

@@ -1,8 +1,13 @@
 """What the server keeps: confirmations (each one a ledger entry), tokens, notice texts.
 
-A :class:`Confirmation` holds the exact body bytes the helper sent, the fields support
-searches by (taken from that body), what the server verified (token, notice text) and its
-place in the hash chain (``seq``, ``prev_hash``, ``entry_hash``; see ``ledger.py``).
+A :class:`Confirmation` holds the exact body bytes the helper sent, what the server added
+(``server_facts``: the token that vouched for it, whether the notice was registered), its
+place in the hash chain (``seq``, ``prev_hash``, ``entry_hash``; see ``ledger.py``) and
+columns copied from those for indexes and search. The copies are never what a page or
+a document shows: :mod:`intake_server.api.reading` reads the hash-covered entry and names
+every copy that no longer agrees with it.
+
+:class:`Damage` and :class:`LedgerWatch` hold what the last verification found.
 """
 
 from __future__ import annotations
@@ -51,6 +56,9 @@ class NoticeText(models.Model):
 class Confirmation(models.Model):
     """One confirmation as received, and its ledger entry."""
 
+    #: The entry's hash format (``ledger.py``): 1 covers the body, receipt id and time;
+    #: 2 also the position and the server's facts.
+    version = models.PositiveSmallIntegerField(default=1)
     seq = models.BigIntegerField(unique=True)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64)
@@ -61,7 +69,10 @@ class Confirmation(models.Model):
     submission_id = models.CharField(max_length=36)
     body = models.BinaryField()
     body_sha256 = models.CharField(max_length=64)
-    # Taken from the body, for search and display:
+    #: What the server added, as one line of canonical JSON inside the entry's hash
+    #: (version 2; ``ledger.server_facts_text``). Empty in version 1.
+    server_facts = models.TextField(default="", blank=True)
+    # Copies of the body and the server's facts, for indexes and search:
     session_id = models.CharField(max_length=64, db_index=True)
     confirmed_at = models.DateTimeField()
     language = models.CharField(max_length=2)
@@ -75,7 +86,6 @@ class Confirmation(models.Model):
     notice_version = models.CharField(max_length=100)
     notice_sha256 = models.CharField(max_length=64)
     client = models.JSONField(default=dict)
-    # What the server verified:
     token = models.ForeignKey(Token, null=True, blank=True, on_delete=models.PROTECT)
     customer_verified = models.BooleanField(default=False)
     notice_verified = models.BooleanField(default=False)
@@ -103,3 +113,29 @@ class Checkpoint(models.Model):
     entry_hash = models.CharField(max_length=64)
     purged = models.BigIntegerField()  # how many entries that purge removed
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class LedgerWatch(models.Model):
+    """How far the ledger has been verified, and when; one row (``verify`` writes it)."""
+
+    #: The last entry verified and its hash: the next incremental run starts there.
+    seq = models.BigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64, default="")
+    checked_at = models.DateTimeField(null=True)
+    full_at = models.DateTimeField(null=True)  # the last run over the whole chain
+
+
+class Damage(models.Model):
+    """An entry (or a run of missing entries) the last verification found damaged."""
+
+    seq = models.BigIntegerField(db_index=True)
+    receipt_id = models.CharField(max_length=16, blank=True)
+    #: The Session ID the hash-covered body gives, so a search by it finds the entry
+    #: even when its column was changed; "" when the body itself cannot be trusted.
+    session_id = models.CharField(max_length=64, blank=True, db_index=True)
+    entries = models.PositiveIntegerField(default=1)  # more for a run of missing ones
+    what = models.TextField()
+    found_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["seq"]

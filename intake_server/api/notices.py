@@ -24,7 +24,9 @@ def _links() -> dict[str, str]:
 def register(path: str) -> list[tuple[Notice, bool, int]]:
     """Add every language of the notice file at ``path`` ("" for the helper's built-in
     text). Returns each notice, whether it was new, and how many confirmations stored
-    before now count as "text verified". Raises NoticeFileError."""
+    before now count as "text verified" (a reading recomputes that from the texts; what
+    a confirmation's entry says about the time it arrived stays). Raises
+    NoticeFileError."""
     added = []
     with transaction.atomic():
         for notice in notices_in(path, _links()):
@@ -36,7 +38,7 @@ def register(path: str) -> list[tuple[Notice, bool, int]]:
             earlier = Confirmation.objects.filter(
                 notice_id=notice.id, notice_version=notice.version, notice_sha256=notice.sha256,
                 notice_verified=False,
-            ).update(notice_verified=True)  # fmt: skip
+            ).count()  # fmt: skip
             added.append((notice, created, earlier))
     return added
 

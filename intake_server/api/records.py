@@ -8,8 +8,7 @@ from typing import Any
 from django.db.models import CharField, JSONField, Q, QuerySet, TextField
 
 from helper.consent import normalise_session_id, printable
-from intake_server.api.ledger import rfc3339
-from intake_server.api.models import Confirmation
+from intake_server.api.models import Confirmation, Damage
 
 #: What people write for Crockford base32 letters that look alike.
 _CROCKFORD = str.maketrans({"O": "0", "I": "1", "L": "1"})
@@ -37,11 +36,15 @@ def search(text: str, companies: bool = False) -> QuerySet[Confirmation]:
 
     Each kind is an indexed equality; only the company search scans, and only for text
     with a letter that is no receipt id, so a Session ID read out never waits for it.
+    An entry whose Session ID column was changed is found by the Session ID its body
+    gives, as the last verification recorded it (:class:`Damage`).
     """
     text = text.strip()
     if not text:
         return Confirmation.objects.none()
-    wanted = Q(session_id=normalise_session_id(text)) | Q(customer_number=text)
+    session_id = normalise_session_id(text)
+    damaged = Damage.objects.filter(session_id=session_id).values("seq")
+    wanted = Q(session_id=session_id) | Q(seq__in=damaged) | Q(customer_number=text)
     receipt = receipt_id_of(text)
     if receipt:
         wanted |= Q(receipt_id=receipt)
@@ -83,26 +86,3 @@ def printable_json(value: Any) -> Any:
     if isinstance(value, dict):
         return {printable(str(k)): printable_json(v) for k, v in value.items()}
     return value
-
-
-def summary(row: Confirmation) -> dict[str, Any]:
-    """The documented JSON form of one stored confirmation (``find --json``, exports,
-    evidence), its text printable (:func:`readable`)."""
-    readable(row)
-    customer = {"number": row.customer_number, "company": row.company,
-                "contact_name": row.contact_name}  # fmt: skip
-    return {
-        "receipt_id": row.receipt_id,
-        "submission_id": row.submission_id,
-        "session_id": row.session_id,
-        "received_at": rfc3339(row.received_at),
-        "confirmed_at": rfc3339(row.confirmed_at),
-        "customer": {k: v for k, v in customer.items() if v},
-        "customer_verified": row.customer_verified,
-        "authority": row.authority,
-        "confidential_apps": row.confidential_apps,
-        "open_applications": row.open_applications,
-        "notice": {"id": row.notice_id, "version": row.notice_version,
-                   "sha256": row.notice_sha256, "verified": row.notice_verified},
-        "client": row.client,
-    }  # fmt: skip

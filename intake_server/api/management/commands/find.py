@@ -3,16 +3,18 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from helper.consent import format_session_id
-from intake_server.api import evidence, records
+from intake_server.api import fields, reading, records
 from intake_server.api.management.base import CommandError, IntakeCommand
-from intake_server.api.models import Confirmation
 
 LIMIT = 50
+#: The fields a line shows, in this order (the rest: ``--json`` or ``evidence``).
+LINE_FIELDS = ("receipt_id", "received_at", "session_id", "company", "customer_number",
+               "confidential_programs", "notice_check")  # fmt: skip
 
 
 class Command(IntakeCommand):
-    help = "Find confirmations by Session ID (as read out), receipt id or customer number."
+    help = ("Find confirmations by Session ID (as read out), receipt id or customer number; "
+            "each as the ledger proves it.")  # fmt: skip
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("text", nargs="+", help='e.g. "1 234 567 890", R-7K3M-Q9XD, 10472')
@@ -20,33 +22,21 @@ class Command(IntakeCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         text = " ".join(options["text"])
-        rows = list(records.search(text).select_related("token")[:LIMIT])
-        found = [records.summary(row) for row in rows]
+        found = reading.read_all(list(records.search(text).select_related("token")[:LIMIT]))
         if options["json"]:
-            self.stdout.write(json.dumps(found, ensure_ascii=False, indent=1))
+            summaries = [reading.summary(item) for item in found]
+            self.stdout.write(json.dumps(summaries, ensure_ascii=False, indent=1))
         if not found:
             raise CommandError(f"no confirmation matches {text!r}.", returncode=1)
-        if options["json"]:
-            return
-        for row, item in zip(rows, found, strict=True):
-            text_mark = "text verified" if item["notice"]["verified"] else "UNKNOWN TEXT"
-            apps = ", ".join(a["name"] for a in item["open_applications"])
-            kept = f"KEPT OPEN: {apps}" if apps else "confidential programs closed"
-            self.stdout.write(
-                f"{item['receipt_id']}  {item['received_at']}  Session ID "
-                f"{format_session_id(item['session_id'])}  {_customer(row)}  {item['authority']}  "
-                f"{text_mark}  {kept}"
-            )
+        if not options["json"]:
+            for item in found:
+                self.stdout.write(_line(item))
 
 
-def _customer(row: Confirmation) -> str:
-    """Each fact with what the server checked: a token verifies the number, and a
-    company only where the server knows it for that customer (evidence.company_claims)."""
-
-    def marked(name: str, verified: bool) -> str:
-        return f"{name} ({'verified' if verified else 'as stated'})"
-
-    parts = [marked(name, ok) for name, ok in evidence.company_claims(row)]
-    if row.customer_number:
-        parts.append(marked(row.customer_number, row.customer_verified))
-    return " · ".join(parts) or "customer not stated"
+def _line(item: reading.Reading) -> str:
+    """One confirmation on one line: the damage first, then the facts the ledger gives."""
+    by_key = {field.key: fields.plain(parts) for field, parts in fields.shown(item)}
+    facts = "  ".join(by_key[key] for key in LINE_FIELDS if by_key.get(key))
+    if not item.damaged:
+        return facts
+    return f"DAMAGED ({'; '.join(map(str, item.problems))})  {facts or item.row.receipt_id}"

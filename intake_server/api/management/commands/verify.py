@@ -1,34 +1,68 @@
 import json
 from typing import Any
 
-from intake_server.api import intake, ledger
+from django.core.management.base import CommandParser
+
+from intake_server.api import verification
 from intake_server.api.management.base import CommandError, IntakeCommand
-from intake_server.api.models import Confirmation
-
-
-def _derived_mismatch(row: Confirmation) -> str | None:
-    """Whether the columns support searches by still say what the body says."""
-    try:
-        expected = intake.derived_fields(json.loads(bytes(row.body)), row.token)
-    except (ValueError, OverflowError, KeyError, TypeError, AttributeError):
-        return "its body is no longer a confirmation"
-    changed = [name for name, value in expected.items() if getattr(row, name) != value]
-    return f"column(s) {', '.join(changed)} differ from the body it holds" if changed else None
 
 
 class Command(IntakeCommand):
-    help = "Recompute the ledger's hash chain; exit 1 naming the first damaged entry."
+    help = ("Recompute the ledger: every entry's hash, the chain's references and every "
+            "column. Names every damaged, missing or inserted entry; exit 1 if there is one.")  # fmt: skip
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        parser.add_argument(
+            "--new",
+            action="store_true",
+            help="only the entries added since the last verification (as serve does often)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = ledger.verify(_derived_mismatch)
-        if result.broken:
+        report = verification.verify(since_last=options["new"])
+        verification.record(report)
+        if options["json"]:
+            self.stdout.write(json.dumps(_as_json(report), indent=1, ensure_ascii=False))
+        else:
+            for finding in report.findings:
+                self.stdout.write(str(finding))
+        if report.findings:
+            seqs = ", ".join(str(f.seq) for f in report.findings[:20])
+            more = ", …" if len(report.findings) > 20 else ""
             raise CommandError(
-                f"the ledger is damaged: {result.broken}. {result.checked} entries before it "
-                "are intact. Restore the database from a backup and run verify again.",
+                f"the ledger is damaged: {report.damaged} entr{'y' if report.damaged == 1 else 'ies'}"
+                f" ({seqs}{more}) of {report.checked} checked. Restore the database from a "
+                "backup and run verify again; the evidence of a damaged entry says what "
+                "differs.",
                 returncode=1,
             )
-        since = f" after checkpoint {result.start_seq}" if result.start_seq else ""
-        self.stdout.write(
-            f"Ledger intact: {result.checked} entries checked{since}; head {result.head_seq} "
-            f"sha256 {result.head_hash}"
-        )
+        if not options["json"]:
+            self.stdout.write(_summary(report))
+
+
+def _summary(report: verification.Report) -> str:
+    since = ""
+    if report.start_seq:
+        since = " after checkpoint" if report.full else " added since the last verification"
+        since += f" {report.start_seq}" if report.full else f" (after entry {report.start_seq})"
+    return (
+        f"Ledger intact: {report.checked} entries checked{since}; head {report.head_seq} "
+        f"sha256 {report.head_hash}"
+    )
+
+
+def _as_json(report: verification.Report) -> dict[str, Any]:
+    return {
+        "intact": not report.findings,
+        "full": report.full,
+        "checked": report.checked,
+        "start_seq": report.start_seq,
+        "head": {"seq": report.head_seq, "sha256": report.head_hash},
+        "damaged": report.damaged,
+        "entries": [
+            {"seq": f.seq, "last": f.last or f.seq, "receipt_id": f.receipt_id or None,
+             "problems": list(f.problems)}
+            for f in report.findings
+        ],
+    }  # fmt: skip
