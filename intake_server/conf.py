@@ -366,7 +366,7 @@ def _read_toml(path: Path, problems: list[str]) -> dict[str, tuple[Any, str]]:
         items = value.items() if isinstance(value, dict) else [(None, value)]
         for name, item in items:
             key = section if name is None else f"{section}_{name}"
-            where = f"{path}, line {_line_of(lines, name or section, section if name else None)}"
+            where = f"{path}, line {line_of(lines, name or section, section if name else None)}"
             if key not in BY_KEY:
                 problems.append(f"{where}: unknown setting {key!r}{_suggest(key)}.")
                 continue
@@ -374,7 +374,7 @@ def _read_toml(path: Path, problems: list[str]) -> dict[str, tuple[Any, str]]:
     return found
 
 
-def _line_of(lines: list[str], name: str, section: str | None) -> int | str:
+def line_of(lines: list[str], name: str, section: str | None) -> int | str:
     """The line of ``name =``, inside ``[section]`` when it has one."""
     pattern = re.compile(rf"^\s*\"?{re.escape(name)}\"?\s*=")
     header = re.compile(r"^\s*\[\s*\"?([^\]\"]+)\"?\s*\]")

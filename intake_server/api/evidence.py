@@ -1,23 +1,35 @@
-"""Everything that proves one confirmation, for the data-protection officer (GDPR Art. 7(1)).
+"""The evidence of one confirmation, for the data-protection officer: the customer's
+confirmation before remote maintenance, which intellekta holds as processor under an
+AV-Vertrag (Art. 28 GDPR).
 
-:func:`examine` re-checks what the server can re-check (the body's SHA-256, the notice
-text's SHA-256, the ledger entry's hash and its place in the chain); :func:`evidence_text`,
-:func:`evidence_json` (a Kantara Initiative Consent Receipt v1.1, our own evidence beside
-it under ``intellekta``) and :func:`evidence_pdf` (one A4 page) present the result, for
-the ``evidence`` command and the console's downloads alike. The words are in
-``evidence.toml`` (German and English), the controller's details in ``controller.toml``,
-so that neither needs a code change.
+:func:`document` builds it once, from the one reading of the stored entry
+(:func:`reading.read_one`), as titled sections of labelled lines; :func:`evidence_text`
+prints them and :func:`evidence_pdf` sets them on one A4 page. :func:`evidence_json` is
+a Kantara Initiative Consent Receipt v1.1 with our own evidence under ``intellekta``.
+The ``evidence`` command and the console's downloads call these three.
+
+Only what the ledger proves is stated as a fact. A damaged entry gets a DAMAGED section
+right after the title, with every problem; its facts follow only as the reading gives
+them (none when the body itself changed), marked "not proven" when the chain does not
+confirm them, and without what a not-proven row adds to its body (the receipt time, the
+token): those come from columns anyone with the database can change. No Kantara field is
+filled from a not-proven entry.
+
+Labels are translated with the rest of the server; the legal wording (title, what the
+document is, the Kantara purpose) and the processor's details come from
+``evidence.toml``, which the file the ``evidence_file`` setting names overrides key by
+key (:func:`configured`), so that neither needs a code change nor is lost on upgrade.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
+import shlex
+import string
 import tomllib
 import uuid
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -25,337 +37,567 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
-from helper.consent import format_session_id
-from intake_server import __version__
-from intake_server.api import ledger, notices, records
-from intake_server.api.models import ChainHead, Confirmation, NoticeText
+from helper.consent import printable
+from intake_server import __version__, conf
+from intake_server.api import fields, ledger, records
+from intake_server.api.models import Confirmation
+from intake_server.api.reading import Facts, Reading, read_one, summary
 
 KANTARA_VERSION = "KI-CR-v1.1.0"
 JURISDICTION = "DE"
 #: Kantara v1.1's purpose category for a service the customer asked for.
 PURPOSE_CATEGORY = "Contracted Service"
+#: Kantara's ``spiCat`` when programs were kept open whose names were not sent.
+UNKNOWN_CATEGORY = "unknown"
+#: The placeholders the wording may use (``{processor}``; the helper's in collection_method).
+PLACEHOLDERS = ("processor", "name", "version", "platform", "os_version")
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 #: Sizes (pt) the notice text is tried in on the PDF, until the page holds it.
-NOTICE_SIZES = (7.5, 7.0, 6.5, 6.0, 5.5, 5.0, 4.5, 4.0)
-_HERE = Path(__file__).parent
+NOTICE_SIZES = (7.0, 6.5, 6.0, 5.5, 5.0, 4.5, 4.0)
+_DEFAULTS = Path(__file__).with_name("evidence.toml")
 # fpdf2's font subsetting logs every font table at INFO, which the server's log level shows.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
-@cache
-def labels(lang: str) -> dict[str, str]:
-    """The words for ``lang`` ("de" or "en") from ``evidence.toml``."""
-    table: dict[str, str] = tomllib.loads((_HERE / "evidence.toml").read_text("utf-8"))[lang]
-    return table
+class EvidenceFileError(Exception):
+    """The ``evidence_file`` cannot be used; one line per problem, each naming the file
+    and, where it can, the line."""
+
+
+@dataclass(frozen=True)
+class Configured:
+    """The evidence's settings: ``evidence.toml`` with the ``evidence_file`` over it."""
+
+    processor: Mapping[str, str]  # name, contact, email, phone, url, data_protection_officer
+    address: Mapping[str, str]  # street, postal_code, locality, country
+    wording: Mapping[str, Mapping[str, str]]  # per language
+    special: Mapping[str, tuple[str, ...]]  # catalogue category -> Art. 9 categories
+    file: str  # the evidence_file, or ""
+
+    def missing_contact(self) -> list[str]:
+        """The processor's contact details still empty, by their key in the file."""
+        empty = [key for key in ("contact", "email", "phone") if not self.processor[key]]
+        return empty + [f"address.{k}" for k, v in self.address.items() if not v]
 
 
 @cache
-def controller() -> dict[str, Any]:
-    """The Kantara ``piiControllers`` entry for intellekta, from ``controller.toml``."""
-    return tomllib.loads((_HERE / "controller.toml").read_text("utf-8"))
+def _defaults() -> dict[str, Any]:
+    return tomllib.loads(_DEFAULTS.read_text("utf-8"))
+
+
+def configured(path: str | None = None) -> Configured:
+    """The settings for ``path`` (default: the ``evidence_file`` setting), read anew each
+    time so that a changed file counts at once. Raises :class:`EvidenceFileError`."""
+    path = settings.CONFIG["evidence_file"] if path is None else path
+    base = _defaults()
+    own = _read_evidence_file(Path(path), base) if path else {}
+    processor = {k: v for k, v in base["processor"].items() if k != "address"}
+    processor.update({k: v for k, v in own.get("processor", {}).items() if k != "address"})
+    address = {**base["processor"]["address"], **own.get("processor", {}).get("address", {})}
+    wording = {lang: {**base[lang], **own.get("wording", {}).get(lang, {})}
+               for lang in conf.LANGUAGES}  # fmt: skip
+    special = {key: tuple(value) for key, value in base["special_categories"].items()}
+    return Configured(processor, address, wording, special, path)
+
+
+def _read_evidence_file(path: Path, base: dict[str, Any]) -> dict[str, Any]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+        own = tomllib.loads(text)
+    except OSError as exc:
+        raise EvidenceFileError(f"{path}: cannot read the evidence_file: {exc.strerror}.") from None
+    except UnicodeDecodeError:
+        raise EvidenceFileError(f"{path}: the evidence_file is not UTF-8 text.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise EvidenceFileError(f"{path}: not valid TOML: {exc}. Correct that line.") from None
+    allowed = {
+        "processor": base["processor"],
+        "processor.address": base["processor"]["address"],
+        **{f"wording.{lang}": base[lang] for lang in conf.LANGUAGES},
+    }
+    found = {"processor": own.get("processor"), "wording": own.get("wording")}
+    problems = [f"unknown table or key {key!r} (expected [processor] or [wording.de|en])"
+                for key in own if key not in found]  # fmt: skip
+    for section, keys in allowed.items():
+        table: Any = own
+        for part in section.split("."):
+            table = table.get(part, {}) if isinstance(table, dict) else None
+        problems += _table_problems(section, table, keys, text.splitlines())
+    if problems:
+        raise EvidenceFileError("\n".join(f"{path}: {problem}" for problem in problems))
+    return own
+
+
+def _table_problems(section: str, table: Any, allowed: Mapping[str, Any],
+                    lines: list[str]) -> list[str]:  # fmt: skip
+    """What is wrong in one table of the evidence_file, each with its line."""
+    if not isinstance(table, dict):
+        return [f"[{section}] must be a table"]
+    problems = []
+    for key, value in table.items():
+        where = f"line {conf.line_of(lines, key, section)}: [{section}] {key}"
+        if key not in allowed:
+            if not (section == "processor" and key == "address"):
+                problems.append(f"{where}: unknown key; expected one of {', '.join(allowed)}")
+        elif isinstance(allowed[key], str) and not isinstance(value, str):
+            problems.append(f"{where}: expected text in quotes")
+        elif isinstance(value, str) and (bad := _placeholder_problem(value)):
+            problems.append(f"{where}: {bad}")
+    return problems
+
+
+def _placeholder_problem(text: str) -> str:
+    """Why ``text`` cannot be filled in, or ""."""
+    try:
+        names = {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
+    except ValueError as exc:
+        return f"a brace that is not a placeholder ({exc}); write {{{{ and }}}} for a brace"
+    unknown = names - set(PLACEHOLDERS)
+    if unknown:
+        return f"unknown placeholder {{{sorted(unknown)[0]}}}; known: {', '.join(PLACEHOLDERS)}"
+    return ""
+
+
+def _fill(text: str, **values: str) -> str:
+    return text.format_map({name: values.get(name, "") for name in PLACEHOLDERS})
 
 
 def lookup(text: str) -> list[Confirmation] | None:
     """The confirmations ``text`` names: a receipt id as people type it, or a submission
     id (one per token, so it may name several). None if it can be neither."""
     receipt = records.receipt_id_of(text)
+    rows = Confirmation.objects.select_related("token")
     if receipt:
-        return list(Confirmation.objects.filter(receipt_id=receipt))
+        return list(rows.filter(receipt_id=receipt))
     try:
         submission = str(uuid.UUID(text.strip()))
     except ValueError:
         return None
-    return list(Confirmation.objects.filter(submission_id=submission).order_by("seq"))
+    return list(rows.filter(submission_id=submission).order_by("seq"))
+
+
+def special_categories(facts: Facts, table: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """Kantara's ``spiCat``: the Art. 9 categories the applications kept open may show
+    (``table``: catalogue category to those categories); ``[unknown]`` when programs were
+    kept open without their names. Empty: none of them."""
+    if facts.confidential_apps != "kept_open":
+        return []
+    if not facts.open_applications:
+        return [UNKNOWN_CATEGORY]
+    found = (name for app in facts.open_applications for name in table.get(app.category, ()))
+    return list(dict.fromkeys(found))
+
+
+# -- the document: titled sections, the same for the text and the PDF -------------------
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """One confirmation and what re-checking it found."""
-
-    row: Confirmation
-    body_text: str  # the bytes received, as UTF-8 text
-    body: Any  # those bytes decoded as JSON; None if they no longer are JSON
-    body_ok: bool  # the bytes still have the SHA-256 stored with them
-    notice: NoticeText | None
-    notice_status: str  # "verified", "changed" (the stored text was altered) or "unknown"
-    notice_text: str | None  # the text confirmed: only a stored text that is "verified"
-    entry_ok: bool  # the entry hash recomputes from the entry
-    chained: bool  # the next entry, or the chain head, refers to this entry's hash
+class Section:
+    heading: str
+    text: tuple[str, ...] = ()  # paragraphs
+    pairs: tuple[tuple[str, str], ...] = ()  # label, value
+    code: tuple[str, ...] = ()  # lines to type or compare exactly (fixed-width)
+    alarm: bool = False  # the damage: first, in red
 
 
-def examine(row: Confirmation) -> Evidence:
-    """Re-check ``row`` against its own bytes, the notice texts and the ledger. Its text
-    is made printable on the way (:func:`records.readable`), the body's as parsed too."""
-    body = bytes(records.readable(row).body)
-    try:
-        document = records.printable_json(json.loads(body))
-    except (ValueError, RecursionError):
-        document = None
-    notice = notices.find(row.notice_id, row.notice_version, row.notice_sha256)
-    if notice is None:
-        status = "unknown"
-    elif hashlib.sha256(notice.text.encode()).hexdigest() == row.notice_sha256:
-        status = "verified"
-    else:
-        status = "changed"
-    recomputed = ledger.entry_hash(row.prev_hash, row.receipt_id,
-                                   ledger.rfc3339(row.received_at), body)  # fmt: skip
-    return Evidence(
-        row=row,
-        body_text=body.decode("utf-8", "replace"),
-        body=document,
-        body_ok=hashlib.sha256(body).hexdigest() == row.body_sha256,
-        notice=notice,
-        notice_status=status,
-        notice_text=notice.text if notice and status == "verified" else None,
-        entry_ok=recomputed == row.entry_hash,
-        chained=_chained(row),
+@dataclass(frozen=True)
+class Document:
+    title: str
+    receipt_id: str
+    about: str  # what the document is, and for whom (the wording's ``about``)
+    sections: tuple[Section, ...]
+    record: str | None  # the body as received; None when it is not to be shown
+    notice: str | None  # the notice text confirmed; None when the server cannot show it
+    notice_missing: str  # why it is missing
+
+
+def document(row: Confirmation, lang: str) -> Document:
+    """Everything the evidence states about ``row``, in ``lang``."""
+    cfg = configured()
+    with translation.override(lang):
+        return _document(read_one(row), cfg, lang)
+
+
+def _document(reading: Reading, cfg: Configured, lang: str) -> Document:
+    """The document (call in ``translation.override(lang)``)."""
+    words = cfg.wording[lang]
+    about = _fill(words["about"], processor=cfg.processor["name"])
+    created = _("Created %(time)s by intellekta-intake %(version)s.") % {
+        "time": fields.when(datetime.now(UTC)), "version": __version__}  # fmt: skip
+    sections = (
+        *_damage(reading),
+        Section("", text=(about, created)),
+        Section(_("Controller and processor"), pairs=tuple(_parties(reading, cfg))),
+        _facts_section(reading),
+        Section(_("Ledger entry"), pairs=tuple(_ledger_lines(reading))),
+        _recompute_section(reading),
+        _marks_section(reading.row),
+    )
+    return Document(
+        title=_fill(words["title"], processor=cfg.processor["name"]),
+        receipt_id=reading.row.receipt_id,
+        about=about,
+        sections=sections,
+        record=reading.body_text if reading.facts is not None else None,
+        notice=reading.notice_text,
+        notice_missing=_notice_missing(reading),
     )
 
 
-def _chained(row: Confirmation) -> bool:
-    after = (Confirmation.objects.filter(seq__gt=row.seq).order_by("seq")
-             .values_list("seq", "prev_hash").first())  # fmt: skip
-    if after is None:
-        head = ChainHead.objects.filter(pk=1).values_list("entry_hash", flat=True).first()
-        return bool(head == row.entry_hash)
-    return bool(tuple(after) == (row.seq + 1, row.entry_hash))
+def _damage(reading: Reading) -> list[Section]:
+    if not reading.damaged:
+        return []
+    lines = [_("This ledger entry does not verify. What does not hold:")]
+    lines += [f"– {problem}" for problem in reading.problems]
+    if reading.facts is None:
+        lines.append(_("No fact is shown: what the ledger covers was changed or cannot be read."))
+    elif not reading.proven:
+        lines.append(_("The facts below are what the stored record says; the ledger does "
+                       "NOT prove them."))  # fmt: skip
+    else:
+        lines.append(_("The ledger still proves the facts below; what was changed is only "
+                       "what the server copied from them."))  # fmt: skip
+    return [Section(_("DAMAGED"), text=tuple(lines), alarm=True)]
+
+
+def _facts(reading: Reading) -> dict[str, tuple[str, str]]:
+    """Each field (:data:`fields.FIELDS`) as the reading gives it, by key: ``(label,
+    value)``, each value marked when not proven; none without facts."""
+    if reading.facts is None:
+        return {}
+    mark = "" if reading.proven else f" [{_('not proven')}]"
+    return {field.key: (str(field.label), fields.plain(parts) + mark)
+            for field, parts in fields.shown(reading) if parts}  # fmt: skip
+
+
+def _facts_section(reading: Reading) -> Section:
+    heading = _("The confirmation")
+    if reading.facts is None:
+        return Section(heading, text=(_("Not shown: the entry is damaged (above)."),))
+    if not reading.proven:
+        heading += f" ({_('NOT proven by the ledger')})"
+    return Section(heading, pairs=tuple(_facts(reading).values()))
+
+
+def _parties(reading: Reading, cfg: Configured) -> list[tuple[str, str]]:
+    """The customer as controller (as the facts name it), intellekta as processor."""
+    facts = _facts(reading)
+    customer = "; ".join(facts[key][1] for key in ("company", "customer_number") if key in facts)
+    if reading.facts is None:
+        customer = _("not shown: the entry is damaged")
+    processor, address = cfg.processor, cfg.address
+    place = " ".join(part for part in (address["postal_code"], address["locality"]) if part)
+    lines = [
+        (_("Controller"), customer or _("the customer (not named in the confirmation)")),
+        (_("Processor"), processor["name"]),
+        (_("Contact"), processor["contact"]),
+        (
+            _("Address"),
+            ", ".join(p for p in (address["street"], place, address["country"]) if p)
+            if address["street"] or place
+            else "",
+        ),
+        (_("E-mail"), processor["email"]),
+        (_("Phone"), processor["phone"]),
+        (_("Web"), processor["url"]),
+        (_("Data-protection officer"), processor["data_protection_officer"]),
+    ]
+    return [(label, value) for label, value in lines if value]
+
+
+def _ledger_lines(reading: Reading) -> list[tuple[str, str]]:
+    """The entry: its format, place and hashes, whether it recomputes and whether the
+    chain refers to it; for a proven entry also the exact texts its hash covers."""
+    row = reading.row
+    recomputed = ledger.entry_hash(row)
+    lines = [
+        (_("Entry format"), str(row.version)),
+        (_("Entry no."), str(row.seq)),
+        (_("Previous hash"), row.prev_hash),
+        (_("Entry hash (recomputed)"), recomputed),
+        (_("Stored entry hash"), _("the same") if recomputed == row.entry_hash else
+         _("DIFFERS: %(hash)s") % {"hash": row.entry_hash}),
+        (_("Chain"), _("the next entry (or the chain head) refers to this hash: the entry is "
+                       "proven") if reading.proven else
+         _("NOTHING in the chain refers to this hash: the entry is not proven")),
+    ]  # fmt: skip
+    facts = reading.facts
+    if reading.proven and facts is not None:
+        lines += [
+            (_("Received at (as hashed)"), ledger.rfc3339(row.received_at)),
+            (_("Confirmed at (as sent)"), facts.confirmed_at_text),
+            (_("SHA-256 of the record"), hashlib.sha256(bytes(row.body)).hexdigest()),
+        ]
+        if row.version != 1:
+            lines.append((_("Server facts (as hashed)"), row.server_facts))
+    return lines
 
 
 def recompute_commands(row: Confirmation) -> list[str]:
-    """Shell lines that recompute the entry hash with standard tools (see ``ledger.py``)."""
+    """Shell lines that recompute ``row``'s entry hash with jq, printf and sha256sum: the
+    body from the ``--json`` output, then the lines before it (:func:`ledger.entry_head`),
+    each quoted for the shell whatever a company name holds."""
+    head = ledger.entry_head(row).decode().split("\n")[:-1]
+    receipt = shlex.quote(row.receipt_id)
     return [
-        f"intellekta-intake evidence {row.receipt_id} --json | "
-        "jq -j .intellekta.record.text > body.json",
-        f"{{ printf '%s\\n%s\\n%s\\n' {row.prev_hash} {row.receipt_id} "
-        f"{ledger.rfc3339(row.received_at)}; cat body.json; }} | sha256sum",
+        f"intellekta-intake evidence {receipt} --json | jq -j .intellekta.record.text > body.json",
+        f"{{ printf '%s\\n' {' '.join(map(shlex.quote, head))}; cat body.json; }} | sha256sum",
     ]
 
 
-def verified_company(row: Confirmation) -> str:
-    """The company the server knows for the token's customer (``token create
-    --company``), or "". A token checks the customer number; a company only this way."""
-    return row.token.company if row.token is not None else ""
+def _recompute_section(reading: Reading) -> Section:
+    heading = _("Recompute by hand")
+    if not reading.proven or reading.facts is None:
+        return Section(heading, text=(_("Not for a damaged entry: intellekta-intake verify "
+                                        "names what differs."),))  # fmt: skip
+    how = _(
+        "SHA-256 over the lines the hash covers before the body, each ending in a "
+        "newline, then the bytes received. The result is the entry hash above:"
+    )
+    return Section(heading, text=(how,), code=tuple(recompute_commands(reading.row)))
 
 
-def company_claims(row: Confirmation) -> list[tuple[str, bool]]:
-    """The company as (name, verified): the one the server knows for the customer, then
-    the one the record states if it differs (that one stays "as stated")."""
-    known = verified_company(row)
-    claims = [(known, True)] if known else []
-    if row.company and row.company != known:
-        claims.append((row.company, False))
-    return claims
-
-
-def _checked(row: Confirmation, words: dict[str, str]) -> str:
-    """What the token checked, fact by fact (the number, a company the server knows)."""
-    if not row.customer_verified:
-        return words["unverified"]
-    by_token = words["verified_by_token"].format(token=row.token_id)
-    claims = [(row.customer_number, True), *company_claims(row)]
-    return "; ".join(f"{name}: {by_token if ok else words['unverified']}" for name, ok in claims)
-
-
-def _customer(row: Confirmation, words: dict[str, str]) -> str:
-    parts = [row.customer_number, row.company, row.contact_name]
-    return ", ".join(part for part in parts if part) or words["not_stated"]
-
-
-def _apps(ev: Evidence, words: dict[str, str]) -> str:
-    row = ev.row
-    if row.confidential_apps != "kept_open":
-        return words.get(row.confidential_apps, row.confidential_apps)
-    names = "; ".join(f"{a['name']} ({a['category']})" for a in row.open_applications)
-    return words["kept_open"].format(apps=names) if names else words["kept_open_unnamed"]
-
-
-def facts(ev: Evidence, words: dict[str, str]) -> list[tuple[str, str]]:
-    """What was confirmed, by whom and when, as (label, value) lines."""
-    row = ev.row
-    client = row.client
-    checked = _checked(row, words)
-    digest = words["hash_ok" if ev.body_ok else "hash_bad"].format(hash=row.body_sha256)
+def _marks(row: Confirmation) -> list[dict[str, str]]:
+    """The support console's marks and notes: its own table, outside the ledger."""
     return [
-        (words["receipt_id"], row.receipt_id),
-        (words["session_id"], format_session_id(row.session_id)),
-        (words["customer"], _customer(row, words)),
-        (words["customer_check"], checked),
-        (words["confirmed_at"],
-         words["confirmed_at_note"].format(time=ledger.rfc3339(row.confirmed_at))),
-        (words["received_at"], ledger.rfc3339(row.received_at)),
-        (words["authority"], words.get(row.authority, row.authority)),
-        (words["confidential_apps"], _apps(ev, words)),
-        (words["notice"], words["notice_line"].format(
-            id=row.notice_id, version=row.notice_version, language=row.language)),
-        (words["notice_sha256"], row.notice_sha256),
-        (words["notice_check"], words[f"notice_{ev.notice_status}"]),
-        (words["submission_id"], row.submission_id),
-        (words["record_sha256"], digest),
-        (words["client"], f"{client.get('name', '')} {client.get('version', '')}, "
-                          f"{client.get('platform', '')}, {client.get('os_version', '')}"),
+        {"at": ledger.rfc3339(mark.at), "when": fields.when(mark.at), "kind": mark.kind,
+         "what": str(mark.get_kind_display()), "by": printable(mark.username),
+         "note": printable(mark.note)}
+        for mark in row.marks.all()
     ]  # fmt: skip
 
 
-def ledger_facts(ev: Evidence, words: dict[str, str]) -> list[tuple[str, str]]:
-    """The ledger entry, whether it recomputes and whether the chain refers to it."""
-    row = ev.row
-    return [
-        (words["seq"], str(row.seq)),
-        (words["prev_hash"], row.prev_hash),
-        (words["entry_hash"], row.entry_hash),
-        (words["entry_check"], words["entry_ok" if ev.entry_ok else "entry_bad"]),
-        (words["chain"], words["chained_ok" if ev.chained else "chained_bad"]),
-    ]
+def _marks_section(row: Confirmation) -> Section:
+    said = _("Recorded by the support console; NOT covered by the ledger.")
+    lines = [f"{m['when']}: {m['what']} ({m['by']})" + (f": {m['note']}" if m["note"] else "")
+             for m in _marks(row)]  # fmt: skip
+    return Section(_("Session marks and notes"), text=(said, *(lines or [_("none")])))
+
+
+def _notice_missing(reading: Reading) -> str:
+    if reading.notice_status == "changed":
+        return _("WARNING: the text the server holds was changed; it no longer has the "
+                 "SHA-256 confirmed, so it is not shown.")  # fmt: skip
+    return _("The server does not hold this text; only its SHA-256 is on record.")
+
+
+# -- text ---------------------------------------------------------------------------------
 
 
 def evidence_text(row: Confirmation, lang: str) -> str:
-    """A plain-text summary with every fact, the record as received and the notice text."""
-    ev, words = examine(row), labels(lang)
-    lines = [f"{words['title']}: {row.receipt_id}", ""]
-    lines += _aligned(facts(ev, words))
-    lines += ["", words["ledger"]]
-    lines += _aligned(ledger_facts(ev, words))
-    lines += [f"{words['recompute']}: {words['recompute_how']}"]
-    lines += [f"  {command}" for command in recompute_commands(row)]
-    lines += ["", words["record"], ev.body_text, "", words["notice_text"]]
-    lines.append(ev.notice_text or _no_notice_text(ev, words))
+    """The document as plain text, with the record as received and the notice text."""
+    doc = document(row, lang)
+    lines = [doc.title, doc.receipt_id]
+    for section in doc.sections:
+        lines.append("")
+        if section.heading:
+            heading = f"*** {section.heading} ***" if section.alarm else section.heading
+            lines += [heading, "=" * len(heading)]
+        lines += section.text
+        lines += _aligned(section.pairs)
+        lines += [f"  {line}" for line in section.code]
+    with translation.override(lang):
+        if doc.record is not None:
+            lines += ["", _("The record exactly as received"), doc.record]
+        lines += ["", _("The notice text confirmed"), doc.notice or doc.notice_missing]
     return "\n".join(lines)
 
 
-def _no_notice_text(ev: Evidence, words: dict[str, str]) -> str:
-    return words["notice_changed" if ev.notice_status == "changed" else "notice_text_missing"]
-
-
-def _aligned(pairs: list[tuple[str, str]]) -> list[str]:
-    width = max(len(label) for label, _value in pairs)
+def _aligned(pairs: Iterable[tuple[str, str]]) -> list[str]:
+    pairs = list(pairs)
+    width = max((len(label) for label, _value in pairs), default=0)
     return [f"{label:<{width}}  {value}" for label, value in pairs]
 
 
+# -- the Kantara consent receipt ----------------------------------------------------------
+
+
 def evidence_json(row: Confirmation, lang: str) -> dict[str, Any]:
-    """A Kantara Initiative Consent Receipt v1.1 (texts in ``lang``), with our own
-    evidence under ``intellekta``: the record as received, notice and ledger checks."""
-    ev, words = examine(row), labels(lang)
-    client = row.client
-    principal = " / ".join(part for part in (row.customer_number, row.contact_name) if part)
+    """A Kantara Consent Receipt v1.1 (texts in ``lang``) with our evidence under
+    ``intellekta``. No field is taken from the record, and the customer is not among
+    ``piiControllers``, unless the ledger proves the entry: those are null then."""
+    cfg = configured()
+    with translation.override(lang):
+        reading = read_one(row)
+        doc = _document(reading, cfg, lang)
+        own = summary(reading)
+    words = cfg.wording[lang]
+    facts = reading.facts if reading.proven else None
     purpose = {
-        "purpose": words["purpose"],
-        "purposeCategory": [PURPOSE_CATEGORY],
-        "consentType": "EXPLICIT",
-        "piiCategory": [words["pii_category"]],
-        "primaryPurpose": True,
-        "termination": words["termination"],
+        "purpose": words["purpose"], "purposeCategory": [PURPOSE_CATEGORY],
+        "consentType": "EXPLICIT", "piiCategory": [words["pii_category"]],
+        "primaryPurpose": True, "termination": words["termination"],
         "thirdPartyDisclosure": False,
-    }
-    own = records.summary(row)
-    own["customer"]["token_id"] = row.token_id
-    # What the token checked: the number, and the company the server knows, if any.
-    own["verified"] = {"customer_number": row.customer_verified,
-                       "company": verified_company(row) or None}  # fmt: skip
-    own["record"] = {"as_received": ev.body, "text": ev.body_text,
-                     "sha256": row.body_sha256, "sha256_verified": ev.body_ok}  # fmt: skip
-    own["notice"].update(
-        verified_at_receipt=own["notice"].pop("verified"),
-        status=ev.notice_status,
-        language=ev.notice.language if ev.notice else None,
-        text=ev.notice_text,
-    )
-    own["ledger"] = {
-        "seq": row.seq, "prev_hash": row.prev_hash, "entry_hash": row.entry_hash,
-        "entry_hash_verified": ev.entry_ok, "chained": ev.chained,
-        "formula": 'SHA-256(prev_hash + "\\n" + receipt_id + "\\n" + received_at + "\\n" '
-                   "+ body), over UTF-8, body the exact bytes received",
-        "recompute": recompute_commands(row),
     }  # fmt: skip
+    spi = special_categories(facts, cfg.special) if facts else None
     return {
         "version": KANTARA_VERSION,
         "jurisdiction": JURISDICTION,
-        "consentTimestamp": int(row.confirmed_at.timestamp()),
-        "collectionMethod": words["collection_method"].format_map(defaultdict(str, client)),
+        "consentTimestamp": int(facts.confirmed_at.timestamp()) if facts else None,
+        "collectionMethod": _fill(words["collection_method"], **facts.client) if facts else None,
         "consentReceiptID": row.receipt_id,
-        "language": row.language,
-        "piiPrincipalId": principal or row.company,
-        "piiControllers": [controller()],
+        "language": facts.language if facts else None,
+        "piiPrincipalId": _principal(facts) if facts else None,
+        "piiControllers": [*([_controller(facts)] if facts else []), _processor(cfg)],
         "policyUrl": settings.CONFIG["notice_terms_url"],
         "services": [{"service": words["service"], "purposes": [purpose]}],
-        "sensitive": False,
-        "spiCat": [],
-        "intellekta": own,
+        "sensitive": bool(spi) if spi is not None else None,
+        "spiCat": spi or [],
+        "intellekta": _own_evidence(own, reading, doc, cfg),
     }
 
 
+def _own_evidence(own: dict[str, Any], reading: Reading, doc: Document,
+                  cfg: Configured) -> dict[str, Any]:  # fmt: skip
+    """The summary (:func:`reading.summary`) with what Kantara has no field for: the
+    document's wording, the ledger entry and its recompute lines, the record, the notice
+    text, the session marks and how ``sensitive`` was derived."""
+    row, facts = reading.row, reading.facts
+    own["ledger"].update(
+        format=row.version,
+        prev_hash=row.prev_hash,
+        entry_hash=ledger.entry_hash(row),
+        entry_hash_stored=row.entry_hash,
+    )
+    own["document"] = {"title": doc.title, "about": doc.about,
+                       "generator": f"intellekta-intake {__version__}"}  # fmt: skip
+    own["processor"] = {"data_protection_officer": cfg.processor["data_protection_officer"]}
+    own["marks"] = [{**mark, "covered_by_ledger": False} for mark in _marks(row)]
+    own["record"] = None
+    if facts is None:
+        return own
+    if reading.proven:
+        own["ledger"].update(received_at=ledger.rfc3339(row.received_at),
+                             server_facts=row.server_facts if row.version != 1 else None,
+                             recompute=recompute_commands(row))  # fmt: skip
+    own["record"] = {"text": doc.record, "sha256": hashlib.sha256(bytes(row.body)).hexdigest()}
+    own["notice"]["text"] = doc.notice
+    own["special_categories"] = [
+        {"application": app.name, "category": app.category,
+         "spiCat": list(cfg.special.get(app.category, ()))}
+        for app in facts.open_applications
+    ]  # fmt: skip
+    return own
+
+
+def _principal(facts: Facts) -> str:
+    parts = (facts.customer_number, facts.contact_name)
+    return " / ".join(part for part in parts if part) or facts.stated_company
+
+
+def _controller(facts: Facts) -> dict[str, Any]:
+    """The customer, the controller, as far as the confirmation names them."""
+    companies = facts.companies()
+    return {"piiController": companies[0][0] if companies else facts.customer_number or None,
+            "onBehalf": False, "contact": facts.contact_name or None, "address": None,
+            "email": None, "phone": None}  # fmt: skip
+
+
+def _processor(cfg: Configured) -> dict[str, Any]:
+    """intellekta, processing on the customer's behalf (Kantara's ``onBehalf``)."""
+    p, a = cfg.processor, cfg.address
+    return {
+        "piiController": p["name"], "onBehalf": True, "contact": p["contact"] or None,
+        "address": {"streetAddress": a["street"], "postalCode": a["postal_code"],
+                    "addressLocality": a["locality"], "addressCountry": a["country"]},
+        "email": p["email"] or None, "phone": p["phone"] or None,
+        "piiControllerUrl": p["url"] or None,
+    }  # fmt: skip
+
+
+# -- PDF ----------------------------------------------------------------------------------
+
+
 def evidence_pdf(row: Confirmation, lang: str) -> bytes:
-    """One A4 page: the facts, the ledger entry and the full notice text, the latter in
-    the largest of :data:`NOTICE_SIZES` that fits (more pages only if none does)."""
-    ev, words = examine(row), labels(lang)
-    created = ledger.rfc3339(datetime.now(UTC))
+    """One A4 page: the document and the notice text, the latter in the largest of
+    :data:`NOTICE_SIZES` that fits (more pages only if none does)."""
+    doc = document(row, lang)
+    with translation.override(lang):
+        heading = _("The notice text confirmed")
     for size in NOTICE_SIZES:
         sheet = _Sheet()
-        _draw(sheet, ev, words, created, size)
+        _draw(sheet, doc, heading, size)
         if sheet.pdf.page_no() == 1:
             break
     return bytes(sheet.pdf.output())
+
+
+RED = (178, 0, 0)
 
 
 class _Sheet:
     """An A4 document in DejaVu Sans, or in the core Helvetica (Latin-1 only) when the
     DejaVu fonts are not installed."""
 
-    LABEL_WIDTH = 46.0
+    LABEL_WIDTH = 56.0
 
     def __init__(self) -> None:
         self.pdf = FPDF(format="A4")
-        self.pdf.set_margins(14, 12, 14)
-        self.pdf.set_auto_page_break(auto=True, margin=12)
-        regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
+        self.pdf.set_margins(14, 11, 14)
+        self.pdf.set_auto_page_break(auto=True, margin=11)
+        faces = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "M": "DejaVuSansMono.ttf"}
         self.clean: Callable[[str], str]
-        if regular.is_file() and bold.is_file():
-            self.pdf.add_font("DejaVu", "", regular)
-            self.pdf.add_font("DejaVu", "B", bold)
-            self.family, self.clean = "DejaVu", str
+        if all((FONT_DIR / name).is_file() for name in faces.values()):
+            self.pdf.add_font("DejaVu", "", FONT_DIR / faces[""])
+            self.pdf.add_font("DejaVu", "B", FONT_DIR / faces["B"])
+            self.pdf.add_font("DejaVuMono", "", FONT_DIR / faces["M"])
+            self.family, self.mono, self.clean = "DejaVu", "DejaVuMono", str
         else:
-            self.family = "Helvetica"
+            self.family, self.mono = "Helvetica", "Courier"
             self.clean = lambda text: text.encode("latin-1", "replace").decode("latin-1")
         self.pdf.add_page()
 
-    def text(self, text: str, size: float, style: str = "", after: float = 0.0) -> None:
-        self.pdf.set_font(self.family, style, size)
-        self.pdf.multi_cell(0, size * 0.45, self.clean(text), align=Align.L,
+    def text(self, text: str, size: float, style: str = "", after: float = 0.0,
+             mono: bool = False) -> None:  # fmt: skip
+        self.pdf.set_font(self.mono if mono else self.family, style, size)
+        self.pdf.multi_cell(0, size * 0.42, self.clean(text), align=Align.L,
                             new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
         self.pdf.ln(after)
 
     def fact(self, label: str, value: str, size: float) -> None:
-        self.pdf.set_font(self.family, "B", size)
-        self.pdf.cell(self.LABEL_WIDTH, size * 0.45, self.clean(label))
-        self.pdf.set_font(self.family, "", size)
-        self.pdf.multi_cell(0, size * 0.45, self.clean(value), align=Align.L,
-                            new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+        """The label in a column of its own (wrapped there if long), the value beside it."""
+        pdf, top, page = self.pdf, self.pdf.get_y(), self.pdf.page_no()
+        pdf.set_font(self.family, "B", size)
+        pdf.multi_cell(self.LABEL_WIDTH - 2, size * 0.42, self.clean(label), align=Align.L,
+                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+        label_bottom = pdf.get_y()
+        pdf.set_xy(pdf.l_margin + self.LABEL_WIDTH, top)
+        pdf.set_font(self.family, "", size)
+        pdf.multi_cell(0, size * 0.42, self.clean(value), align=Align.L,
+                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+        if pdf.page_no() == page:
+            pdf.set_y(max(label_bottom, pdf.get_y()))
 
 
-def _draw(sheet: _Sheet, ev: Evidence, words: dict[str, str], created: str, size: float) -> None:
-    sheet.pdf.set_title(f"{words['title']}: {ev.row.receipt_id}")
-    sheet.text(words["title"], 14, "B", after=1)
-    sheet.text(words["basis"].format(created=created, version=__version__), 7.5, after=2)
-    for label, value in facts(ev, words):
-        sheet.fact(label, value, 8.5)
-    sheet.pdf.ln(2)
-    sheet.text(words["ledger"], 10, "B", after=0.5)
-    for label, value in ledger_facts(ev, words):
-        sheet.fact(label, value, 8)
-    sheet.fact(words["recompute"], words["recompute_how"], 7)
-    for command in recompute_commands(ev.row):
-        sheet.fact("", command, 6.5)
-    sheet.pdf.ln(2)
-    sheet.text(words["notice_text"], 10, "B", after=0.5)
-    if ev.notice_text is None:
-        sheet.text(_no_notice_text(ev, words), size)
+def _draw(sheet: _Sheet, doc: Document, notice_heading: str, size: float) -> None:
+    pdf = sheet.pdf
+    pdf.set_title(f"{doc.title}: {doc.receipt_id}")
+    sheet.text(f"{doc.title}: {doc.receipt_id}", 12, "B", after=1)
+    for section in doc.sections:
+        if section.alarm:
+            pdf.set_text_color(*RED)
+        if section.heading:
+            sheet.text(section.heading, 12 if section.alarm else 9, "B", after=0.3)
+        for paragraph in section.text:
+            sheet.text(paragraph, 7)
+        for label, value in section.pairs:
+            sheet.fact(label, value, 7.2)
+        for line in section.code:
+            sheet.text(line, 5.8, mono=True)
+        pdf.set_text_color(0, 0, 0)
+        pdf.ln(1.2)
+    sheet.text(notice_heading, 9, "B", after=0.3)
+    if doc.notice is None:
+        sheet.text(doc.notice_missing, size)
         return
-    for line in ev.notice_text.splitlines():
+    for line in doc.notice.splitlines():
         if not line.strip():
-            sheet.pdf.ln(size * 0.2)
+            pdf.ln(size * 0.2)
         elif line.startswith("# "):
             sheet.text(line[2:], size, "B")
         else:

@@ -47,7 +47,11 @@ def when(moment: datetime) -> str:
     """A time in the configured zone, named, with UTC beside it:
     ``2026-12-07 20:51:18 Europe/Berlin (19:51:18 UTC)``."""
     zone = settings.CONFIG["time_zone"]
-    local, utc = moment.astimezone(ZoneInfo(zone)), moment.astimezone(UTC)
+    utc = moment.astimezone(UTC)
+    try:
+        local = moment.astimezone(ZoneInfo(zone))
+    except OverflowError:  # the last hours of the year 9999, east of UTC
+        return f"{utc:%Y-%m-%d %H:%M:%S} UTC"
     same_day = local.date() == utc.date()
     utc_text = f"{utc:%H:%M:%S}" if same_day else f"{utc:%Y-%m-%d %H:%M:%S}"
     return f"{local:%Y-%m-%d %H:%M:%S} {zone} ({utc_text} UTC)"
@@ -72,9 +76,7 @@ def _programs(facts: Facts, _reading: Reading) -> tuple[Part, ...]:
 
 _NOTICE_STATUS = {
     "verified": gettext_lazy("text verified: the server holds this exact text"),
-    "changed": gettext_lazy(
-        "the text the server holds was changed: it no longer has this SHA-256"
-    ),  # fmt: skip
+    "changed": gettext_lazy("the text the server holds was changed: it no longer has this SHA-256"),
     "unknown": gettext_lazy("unknown text: the server holds no text with this SHA-256"),
 }
 
@@ -104,7 +106,8 @@ FIELDS: tuple[Field, ...] = (
     Field("confidential_programs", gettext_lazy("Confidential programs"), _programs),
     Field("confirmed_at", gettext_lazy("Confirmed at (the customer's clock)"),
           lambda f, r: _one(when(f.confirmed_at))),
-    Field("received_at", gettext_lazy("Received at"), lambda f, r: _one(when(f.received_at))),
+    Field("received_at", gettext_lazy("Received at"),
+          lambda f, r: _one(when(f.received_at)) if f.received_at else ()),
     Field("notice", gettext_lazy("Notice"), lambda f, r: _one(
         _("%(id)s, version %(version)s, language %(language)s")
         % {"id": f.notice_id, "version": f.notice_version, "language": f.language})),

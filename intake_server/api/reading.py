@@ -13,7 +13,8 @@ Whether the entry is *proven* decides what the facts are worth:
 - proven (its hash follows from its content, and the next entry or the chain head refers
   to it): the facts hold, whatever the columns say;
 - not proven, but the body still has the SHA-256 stored with it: the facts are what the
-  body says, shown as not proven;
+  body says, shown as not proven, without what the row adds to it (the receipt time,
+  the token), which is then only a column's word;
 - not proven, and the body's SHA-256 differs: the body itself was changed, and no fact
   is shown.
 """
@@ -23,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -59,6 +60,9 @@ def _problem(code: str, message: Promise, **params: object) -> Problem:
 
 
 def _quoted(value: object) -> str:
+    """A stored value for a sentence: printable, shortened; nothing at all as "(empty)"."""
+    if value is None or value == "":
+        return str(_("(empty)"))
     text = printable(value if isinstance(value, str) else json.dumps(value, default=str))
     return text if len(text) <= QUOTED_CHARS else text[: QUOTED_CHARS - 1] + "…"
 
@@ -97,7 +101,8 @@ class Facts:
 
     seq: int
     receipt_id: str
-    received_at: datetime
+    #: None when the chain does not prove the entry: then the time is only a column's.
+    received_at: datetime | None
     submission_id: str
     session_id: str
     confirmed_at: datetime  # in UTC; ``confirmed_at_text`` as the helper wrote it
@@ -113,7 +118,8 @@ class Facts:
     notice_version: str
     notice_sha256: str
     client: dict[str, str]
-    #: None: no token, or entry format 1, which does not cover it (``covers_server``).
+    #: None: no token, entry format 1, which does not cover it (``covers_server``), or an
+    #: entry the chain does not prove (then the token is only a column's word).
     token: Vouched | None
     #: Whether the notice text was registered when the confirmation arrived; None in
     #: format 1, which does not cover it.
@@ -200,6 +206,8 @@ def read(row: Confirmation, anchor: str | None, notice: NoticeText | None) -> Re
         facts = None  # the body itself is what changed: nothing in it is a fact
     if facts is not None:
         problems += _columns_against(row, facts, body)
+        if not proven:  # what the row adds to the body is then only a column's word
+            facts = replace(facts, received_at=None, token=None, notice_registered=None)
     status, text = _notice_status(facts, notice)
     return Reading(row, facts, tuple(problems), proven, status, text)
 
@@ -378,24 +386,24 @@ def summary(reading: Reading) -> dict[str, Any]:
         "receipt_id": facts.receipt_id,
         "submission_id": facts.submission_id,
         "session_id": facts.session_id,
-        "received_at": ledger.rfc3339(facts.received_at),
+        "received_at": ledger.rfc3339(facts.received_at) if facts.received_at else None,
         "confirmed_at": ledger.rfc3339(facts.confirmed_at),
         "customer": {k: v for k, v in customer.items() if v},
         "customer_verified": facts.customer_verified,
-        "verified_company": facts.token.company or None if facts.token else None,
+        "verified_company": (facts.token.company or None) if facts.token else None,
         "token_id": facts.token.id if facts.token else None,
         "authority": facts.authority,
         "confidential_apps": facts.confidential_apps,
         "open_applications": [
             {"name": a.name, "category": a.category} for a in facts.open_applications
-        ],  # fmt: skip
+        ],
         "notice": {
             "id": facts.notice_id,
             "version": facts.notice_version,
             "sha256": facts.notice_sha256,
             "status": reading.notice_status,
             "registered_at_receipt": facts.notice_registered,
-        },  # fmt: skip
+        },
         "client": facts.client,
         "ledger": state,
     }

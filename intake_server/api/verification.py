@@ -113,8 +113,8 @@ def _walk(
     previous: Confirmation | None = None
     for row in rows:
         if row.seq <= start[0]:
-            findings.append(Finding(row.seq, row.receipt_id,
-                                    ("it lies before the start of the chain (inserted)",)))  # fmt: skip
+            inserted = ("it lies before the start of the chain (inserted)",)
+            findings.append(Finding(row.seq, row.receipt_id, inserted))
             continue
         if previous is not None:
             anchor = row.prev_hash if row.seq == previous.seq + 1 else None

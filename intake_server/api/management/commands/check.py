@@ -5,7 +5,7 @@ from django.core import checks
 from django.db import connection
 
 from intake_server import database
-from intake_server.api import metrics_access
+from intake_server.api import evidence, metrics_access
 from intake_server.api.management.base import CommandError, IntakeCommand
 
 
@@ -22,6 +22,10 @@ class Command(IntakeCommand):
         problem = metrics_access.token_file_problem()
         if problem:
             raise CommandError(problem, returncode=2)
+        try:
+            processor = evidence.configured()
+        except evidence.EvidenceFileError as exc:
+            raise CommandError(f"the evidence_file cannot be used:\n{exc}", returncode=2) from None
         db = settings.DATABASES["default"]
         where = db["NAME"] if connection.vendor == "sqlite" else f"{db['HOST']}/{db['NAME']}"
         connection.ensure_connection()
@@ -33,4 +37,20 @@ class Command(IntakeCommand):
             self.stdout.write(
                 "Note: allowed_hosts names only this machine; set it to the "
                 "server's public name before helpers connect from outside."
+            )
+        self._warn_about(processor)
+
+    def _warn_about(self, processor: evidence.Configured) -> None:
+        """The evidence names intellekta as processor: say while it cannot be reached."""
+        example = "docs/evidence.example.toml"
+        if not processor.file:
+            self.stdout.write(
+                "Warning: evidence_file is not set, so the evidence names the processor "
+                f"without contact details. Fill in a copy of {example} outside the "
+                "installation and set evidence_file to it."
+            )
+        elif missing := processor.missing_contact():
+            self.stdout.write(
+                f"Warning: {processor.file}: empty for the processor: {', '.join(missing)}. "
+                "The evidence names the processor without them."
             )

@@ -6,10 +6,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import CommandParser
+from django.utils import translation
 
 from intake_server.api import evidence
 from intake_server.api.management.base import EXIT_USAGE, CommandError, IntakeCommand
 from intake_server.api.models import Confirmation
+from intake_server.api.reading import read_one
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -27,8 +29,9 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 class Command(IntakeCommand):
-    help = ("Everything that proves one confirmation (GDPR Art. 7(1)): as text, as a Kantara "
-            "consent receipt in JSON, or as a one-page PDF.")  # fmt: skip
+    help = ("The evidence of one confirmation before remote maintenance: as text, as a Kantara "
+            "consent receipt in JSON, or as a one-page PDF. Exit 1 when its ledger entry is "
+            "damaged (the document says what differs).")  # fmt: skip
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("id", help="a receipt id (R-7K3M-Q9XD) or a submission id (UUID)")
@@ -48,6 +51,20 @@ class Command(IntakeCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         row = self._one(options["id"])
         lang = options["lang"] or settings.CONFIG["language"]
+        try:
+            self._write(row, lang, options)
+        except evidence.EvidenceFileError as exc:
+            raise CommandError(f"the evidence_file cannot be used:\n{exc}",
+                               returncode=EXIT_USAGE) from None  # fmt: skip
+        with translation.override("en"):
+            reading = read_one(row)
+            if reading.damaged:
+                problems = "; ".join(map(str, reading.problems))
+                raise CommandError(f"ledger entry {row.seq} (receipt {row.receipt_id}) is "
+                                   f"DAMAGED: {problems}", returncode=1)  # fmt: skip
+
+    def _write(self, row: Confirmation, lang: str, options: dict[str, Any]) -> None:
+        """The document, as the options ask: printed, or written to the PDF file."""
         if options["json"]:
             document = evidence.evidence_json(row, lang)
             self.stdout.write(json.dumps(document, ensure_ascii=False, indent=1))

@@ -8,8 +8,10 @@ from intake_server.api.management.base import CommandError, IntakeCommand
 
 
 class Command(IntakeCommand):
-    help = ("Recompute the ledger: every entry's hash, the chain's references and every "
-            "column. Names every damaged, missing or inserted entry; exit 1 if there is one.")  # fmt: skip
+    help = (
+        "Recompute the ledger: every entry's hash, the chain's references and every column. "
+        "Names every damaged, missing or inserted entry; exit 1 if there is one."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -30,9 +32,10 @@ class Command(IntakeCommand):
         if report.findings:
             seqs = ", ".join(str(f.seq) for f in report.findings[:20])
             more = ", …" if len(report.findings) > 20 else ""
+            entries = "entry" if report.damaged == 1 else "entries"
             raise CommandError(
-                f"the ledger is damaged: {report.damaged} entr{'y' if report.damaged == 1 else 'ies'}"
-                f" ({seqs}{more}) of {report.checked} checked. Restore the database from a "
+                f"the ledger is damaged: {report.damaged} {entries} ({seqs}{more}) of "
+                f"{report.checked} checked. Restore the database from a "
                 "backup and run verify again; the evidence of a damaged entry says what "
                 "differs.",
                 returncode=1,
