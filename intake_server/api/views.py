@@ -6,7 +6,6 @@ import json
 import logging
 import time
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from intake_server.api import (
     metrics,
     metrics_access,
     openapi as openapi_document,
+    verification,
 )
 from intake_server.api.problems import REASONS, Refused, response
 
@@ -89,13 +89,20 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def readyz(request: HttpRequest) -> HttpResponse:
+    """Ready while the database answers. ``ledger`` says what the last verification
+    found, for information only: a damaged ledger must not take the server out of a load
+    balancer, since confirmations must still be received. ``damaged`` is null before the
+    first verification; times are RFC 3339 in UTC, or null."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+        state = verification.state(first=0)  # reading it proves the database answers
     except Exception as exc:  # any database failure means "not ready", never a 500
         return JsonResponse({"status": "database unavailable", "detail": type(exc).__name__},
                             status=503)  # fmt: skip
-    return JsonResponse({"status": "ready"})
+    return JsonResponse({"status": "ready", "ledger": {
+        "damaged": state.damaged if state.checked_at else None,
+        "checked_at": ledger.rfc3339(state.checked_at) if state.checked_at else None,
+        "full_at": ledger.rfc3339(state.full_at) if state.full_at else None,
+    }})  # fmt: skip
 
 
 @require_GET

@@ -9,20 +9,29 @@ has passed without a byte from it. The timeout is 3 s here, so the test takes se
 from __future__ import annotations
 
 import http.client
+import json
 import socket
+import sqlite3
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
 
-from tests.server.conftest import URL_PATH, ServerProcess, Tls, intake_env
+from intake_server import serve
+from tests.server.conftest import URL_PATH, ServerProcess, Tls, intake_env, run_intake
+from tests.server.console.support import PASSWORD
 from tests.server.posting import post
 from tests.server.records import real_record
+from tests.server.tcp_relay import Relay
+from tests.server.test_faults import relayed_postgres  # noqa: F401 (a fixture)
 
 READ_TIMEOUT_S = 3
 STALLED = 64
@@ -252,3 +261,228 @@ def test_a_header_with_an_underscore_cannot_pose_as_another() -> None:
              "headers": [(b"x_forwarded_for", b"127.0.0.1"), (b"x-real", b"1")]}  # fmt: skip
     environ = _environ(scope, b"")
     assert "HTTP_X_FORWARDED_FOR" not in environ and environ["HTTP_X_REAL"] == "1"
+
+
+# -- the server verifies its ledger by itself ---------------------------------------------
+
+#: The longest a test waits for what a verification run records to show: runs come every
+#: 3 seconds here, but no test asserts how soon; a slow machine only takes longer.
+WATCH_S = 60
+REAL_ID, FORGED_ID = "333444555", "333444556"
+
+
+def _metrics(server: ServerProcess) -> dict[str, float]:
+    """Every sample ``/metrics`` gives, by name (the ledger's gauges have no labels)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    request = urllib.request.Request(server.base + "/metrics")
+    context = server.tls.client_context() if server.tls else None
+    with urllib.request.urlopen(request, context=context, timeout=30) as answer:
+        text = answer.read().decode()
+    return {sample.name: sample.value for family in text_string_to_metric_families(text)
+            for sample in family.samples}  # fmt: skip
+
+
+def _readyz(server: ServerProcess) -> tuple[int, dict[str, Any]]:
+    context = server.tls.client_context() if server.tls else None
+    try:
+        with urllib.request.urlopen(server.base + "/readyz", context=context, timeout=30) as got:
+            return got.status, json.loads(got.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def _until(check: Callable[[], bool], what: str, server: ServerProcess) -> None:
+    """Wait (up to :data:`WATCH_S`) until ``check()``; else fail with the server's log."""
+    deadline = time.monotonic() + WATCH_S
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {WATCH_S} s: {what}\n{server.log_text()}")
+        time.sleep(0.5)
+
+
+def _damaged_entries(server: ServerProcess) -> float | None:
+    return _metrics(server).get("intake_ledger_damaged_entries")
+
+
+def _watched(env: dict[str, str], tls: Tls) -> ServerProcess:
+    """A server that verifies the new entries every 3 seconds."""
+    env = {**env, "INTELLEKTA_INTAKE_VERIFY_INTERVAL_MINUTES": "0.05"}
+    return ServerProcess(env, tls, options=("--no-purge",)).start()
+
+
+def _ledger_errors(server: ServerProcess) -> list[str]:
+    return [line for line in server.log_text().splitlines()
+            if " ERROR intake_server.serve: Ledger damaged" in line]  # fmt: skip
+
+
+def _banner(server: ServerProcess, user: str) -> str:
+    """The text of the console's damage banner for ``user`` ("" when there is none), in
+    Debian's Chromium, signed in through the real sign-in page."""
+    from tests.server.console.browser import chromium
+    from tests.server.console.support import sign_in
+
+    with chromium() as browser:
+        context = browser.new_context(ignore_https_errors=True, locale="en-GB")
+        page = context.new_page()
+        sign_in(page, server.base, user)
+        banner = page.locator("#ledger-damage.banner.damaged[role=alert]")
+        return banner.inner_text() if banner.count() else ""
+
+
+def test_damage_to_a_new_entry_is_reported_by_the_next_run_everywhere(
+    tmp_path: Path, server_tls: Tls
+) -> None:
+    """The acceptance test: a row changed right after it was stored (by a trigger in the
+    SQLite file, so that no run can see it intact first) is reported within the interval
+    in the metric, /readyz (still ready), one ERROR line and the administrators' banner;
+    put back, it is gone after the next full run (``verify`` by hand)."""
+    database = tmp_path / "intake.sqlite3"
+    env = intake_env(tmp_path / "data", f"sqlite:///{database}")
+    server = _watched(env, server_tls)
+    try:
+        added = run_intake("user", "add", "anna", "--admin", env=env, input=PASSWORD + "\n")
+        assert added.returncode == 0, added.stderr
+        for number in ("333444001", "333444002"):
+            assert post(server, real_record(session_id=number))[0] == 201
+        with sqlite3.connect(database) as db:
+            db.execute(f"CREATE TRIGGER forge AFTER INSERT ON api_confirmation "
+                       f"WHEN NEW.session_id = '{REAL_ID}' BEGIN UPDATE api_confirmation "
+                       f"SET session_id = '{FORGED_ID}' WHERE seq = NEW.seq; END")  # fmt: skip
+        status, answer = post(server, real_record(session_id=REAL_ID))
+        assert status == 201, answer
+        receipt = answer["receipt_id"]
+
+        _until(lambda: _damaged_entries(server) == 1, "the metric shows 1 damaged entry", server)
+        status, ready = _readyz(server)
+        assert (status, ready["status"], ready["ledger"]["damaged"]) == (200, "ready", 1)
+        assert ready["ledger"]["checked_at"].endswith("Z")
+        _until(lambda: bool(_ledger_errors(server)), "an ERROR line names the entry", server)
+        assert f"entry 3 (receipt '{receipt}')" in _ledger_errors(server)[0]
+        assert "Ledger damaged: 1 entry found" in _ledger_errors(server)[0]
+        for session_id in (REAL_ID, FORGED_ID, "333 444 555", "333 444 556"):
+            assert session_id not in server.log_text()
+        assert receipt in _banner(server, "anna")  # helper A's banner, for administrators
+
+        with sqlite3.connect(database) as db:  # the backup's value back
+            db.execute("DROP TRIGGER forge")
+            db.execute("UPDATE api_confirmation SET session_id = ? WHERE session_id = ?",
+                       [REAL_ID, FORGED_ID])  # fmt: skip
+        verified = run_intake("verify", env=env)  # a full run, recorded as the server's are
+        assert verified.returncode == 0, verified.stdout + verified.stderr
+        assert _damaged_entries(server) == 0
+        assert _readyz(server)[1]["ledger"]["damaged"] == 0
+        assert _banner(server, "anna") == ""
+    finally:
+        server.stop()
+    assert server.process is not None and server.process.returncode == 0, server.log_text()
+
+
+def test_damage_done_while_the_server_was_stopped_is_found_soon_after_it_starts(
+    tmp_path: Path, server_tls: Tls
+) -> None:
+    """The issue's case: the server stopped, one body edited in the SQLite file. An entry
+    verified before is only read again by a full run: the first comes soon after start."""
+    database = tmp_path / "intake.sqlite3"
+    env = intake_env(tmp_path / "data", f"sqlite:///{database}")
+    first = _watched(env, server_tls)
+    try:
+        posted = [post(first, real_record(session_id=f"44455500{i}")) for i in range(3)]
+        _until(lambda: _metrics(first).get("intake_ledger_full_verified_timestamp_seconds")
+               is not None, "a first full run", first)  # fmt: skip
+    finally:
+        first.stop()
+    with sqlite3.connect(database) as db:
+        (body,) = db.execute("SELECT body FROM api_confirmation WHERE seq = 2").fetchone()
+        db.execute("UPDATE api_confirmation SET body = ? WHERE seq = 2",
+                   [bytes(body).replace(b"Steuerkanzlei", b"Steuerkanzlai")])  # fmt: skip
+    second = _watched(env, server_tls)
+    try:
+        _until(lambda: _damaged_entries(second) == 1, "the metric shows 1 damaged entry", second)
+        _until(lambda: bool(_ledger_errors(second)), "an ERROR line names the entry", second)
+        receipt = posted[1][1]["receipt_id"]
+        assert (f"Ledger damaged: 1 entry found by the full verification: entry 2 "
+                f"(receipt '{receipt}')") in _ledger_errors(second)[0]  # fmt: skip
+    finally:
+        second.stop()
+
+
+def test_a_database_that_is_gone_is_a_warning_and_the_metrics_still_answer(
+    tmp_path: Path,
+    relayed_postgres: tuple[str, Relay],  # noqa: F811 (the fixture imported above)
+    server_tls: Tls,
+) -> None:
+    """A run that cannot reach the database logs a WARNING and the next one comes as
+    planned; a scrape meanwhile gives the request counters (the ledger's gauges have no
+    value), /readyz says 503."""
+    url, relay = relayed_postgres
+    server = _watched(intake_env(tmp_path / "data", url), server_tls)
+    try:
+        assert post(server, real_record())[0] == 201
+        _until(lambda: "intake_ledger_verified_timestamp_seconds" in _metrics(server),
+               "a first run", server)  # fmt: skip
+        relay.stop()
+        _until(lambda: "WARNING intake_server.serve: The ledger could not be verified (exit 3)"
+               in server.log_text(), "a warning that the run failed", server)  # fmt: skip
+        scraped = _metrics(server)
+        assert scraped["intake_confirmations_received_total"] == 1
+        assert "intake_ledger_damaged_entries" not in scraped
+        assert _readyz(server)[0] == 503
+        before = server.log_text().count("The ledger could not be verified")
+        relay.start()
+        _until(lambda: _metrics(server).get("intake_ledger_damaged_entries") == 0
+               and _readyz(server)[0] == 200, "the database back", server)  # fmt: skip
+        checked = _metrics(server)["intake_ledger_verified_timestamp_seconds"]
+        _until(lambda: _metrics(server)["intake_ledger_verified_timestamp_seconds"] > checked,
+               "the runs go on", server)  # fmt: skip
+        assert before >= 1 and "Traceback" not in server.log_text()
+    finally:
+        server.stop()
+    assert server.process is not None and server.process.returncode == 0, server.log_text()
+
+
+def test_the_whole_ledger_first_and_daily_the_new_entries_in_between(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The schedule alone, on a clock the test moves: a full run that failed is tried
+    again as a full run."""
+    now, runs = [0.0], []
+    results = iter([False, True, True, True, True, True])
+    stop = threading.Event()
+
+    def run_once(full: bool, _stop: threading.Event) -> bool:
+        runs.append("full" if full else "new")
+        now[0] += 3600 * 8  # each run takes eight hours
+        if len(runs) == 6:
+            stop.set()
+        return next(results)
+
+    monkeypatch.setattr(serve, "_verify_once", run_once)
+    serve._verify_regularly(stop, 0.001, clock=lambda: now[0])
+    assert runs == ["full", "full", "new", "new", "new", "full"]
+
+
+def test_a_receipt_id_changed_into_anything_stays_on_one_short_line() -> None:
+    entry = {"seq": 7, "last": 7, "receipt_id": "R-1\nINFO forged line\u2028" + "x" * 90}
+    named = serve._named(entry)
+    assert named.startswith("entry 7 (receipt 'R-1\\nINFO forged line\\u2028")
+    assert "\n" not in named and len(named) < 60
+    assert serve._named({"seq": 8, "last": 9, "receipt_id": ""}) == "entries 8 to 9"
+
+
+def test_a_worker_terminated_by_hypercorn_during_a_stop_did_not_die() -> None:
+    """On a stop, the first worker to finish ends with 0 and hypercorn terminates the
+    others, even one still closing connections; a worker killed otherwise still counts."""
+
+    @dataclass(frozen=True)
+    class Worker:
+        pid: int
+        exitcode: int
+
+    def workers(*codes: int) -> set[Any]:
+        return {Worker(pid, code) for pid, code in enumerate(codes)}
+
+    assert serve._died(workers(0, -15)) == []
+    assert len(serve._died(workers(-9, -15))) == 2
+    assert len(serve._died(workers(-15, -15))) == 2  # no worker stopped as asked
+    assert len(serve._died(workers(0, 1))) == 1

@@ -1,16 +1,27 @@
 """The intake API's log lines, read from a real server's log: one per accepted
 confirmation (receipt id, new or replayed, token id or none, milliseconds) and one per
-refusal (reason, status, JSON pointer), never a name, a company or a Session ID."""
+refusal (reason, status, JSON pointer), never a name, a company or a Session ID; and what
+``/readyz`` says of the ledger."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+from io import StringIO
 from pathlib import Path
 
-from tests.server.conftest import ServerProcess, Tls, intake_env, run_intake
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test import Client
+
+from tests.server.conftest import URL_PATH, ServerProcess, Tls, intake_env, run_intake
 from tests.server.posting import post, send
 from tests.server.records import Built, real_record
+
+RFC3339_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
 def test_each_answer_is_one_log_line_without_personal_data(tmp_path: Path, server_tls: Tls) -> None:
@@ -69,3 +80,28 @@ def test_with_json_logs_the_parts_are_fields(tmp_path: Path, server_tls: Tls) ->
     assert accepted["token_id"] is None and isinstance(accepted["duration_ms"], int)
     assert (refused["reason"], refused["status"], refused["pointer"]) == ("schema", 422, "/")
     assert "5550001234" not in server.log_text()
+
+
+# -- /readyz: ready while the database answers; the ledger's state for information ----------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("builtin_notices")
+def test_readyz_tells_what_the_last_verification_found_and_stays_ready(client: Client) -> None:
+    assert client.get("/readyz").json() == {
+        "status": "ready", "ledger": {"damaged": None, "checked_at": None, "full_at": None},
+    }  # fmt: skip
+    for session_id in ("333444555", "333444556"):
+        built = real_record(session_id=session_id)
+        answer = client.post(URL_PATH, data=built.payload, content_type="application/json",
+                             **built.headers())  # fmt: skip
+        assert answer.status_code == 201
+    with connection.cursor() as cursor:  # changed behind the server's back
+        cursor.execute("UPDATE api_confirmation SET session_id = %s WHERE seq = 1", ["999"])
+    with contextlib.suppress(CommandError):  # exit 1: damage, recorded first
+        call_command("verify", stdout=StringIO(), stderr=StringIO())
+    answer = client.get("/readyz")
+    ledger = answer.json()["ledger"]
+    assert (answer.status_code, answer.json()["status"], ledger["damaged"]) == (200, "ready", 1)
+    for moment in (ledger["checked_at"], ledger["full_at"]):
+        assert RFC3339_UTC.fullmatch(moment), moment

@@ -49,6 +49,7 @@ class Command(IntakeCommand):
         metrics = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR", settings.DATA_DIR / "metrics"))
         code = serve.run(host, options["port"], options["workers"], options["threads"],
                          certfile, keyfile, metrics, settings.CONFIG["read_timeout_s"],
+                         settings.CONFIG["verify_interval_minutes"] * 60,
                          purge=not options["no_purge"])  # fmt: skip
         if code:
             raise CommandError("a server process ended unexpectedly; see the log above.",
