@@ -201,11 +201,11 @@ def read(row: Confirmation, anchor: str | None, notice: NoticeText | None) -> Re
         problems.append(_problem("changed", CHANGED))
     if not proven and not body_intact:
         problems.append(_problem("body_changed", BODY_CHANGED))
-    facts = _facts(row, body, problems)
+    facts, document = _facts(row, body, problems)
     if facts is not None and not proven and not body_intact:
         facts = None  # the body itself is what changed: nothing in it is a fact
     if facts is not None:
-        problems += _columns_against(row, facts, body)
+        problems += _columns_against(row, facts, document, body)
         if not proven:  # what the row adds to the body is then only a column's word
             facts = replace(facts, received_at=None, token=None, notice_registered=None)
     status, text = _notice_status(facts, notice)
@@ -270,21 +270,24 @@ def _notice_status(facts: Facts | None, notice: NoticeText | None) -> tuple[str,
     return "verified", notice.text
 
 
-def _facts(row: Confirmation, body: bytes, problems: list[Problem]) -> Facts | None:
+def _facts(
+    row: Confirmation, body: bytes, problems: list[Problem]
+) -> tuple[Facts | None, dict[str, Any]]:
+    """The facts and the body they come from (parsed once: the queue reads a hundred)."""
     try:
         document = printable_json(json.loads(body))
         server = _server_facts(row)
     except (ValueError, RecursionError):
         problems.append(_problem("unreadable", UNREADABLE))
-        return None
+        return None, {}
     except _BadServerFacts:
         problems.append(_problem("server_facts", FACTS_UNREADABLE))
-        return None
+        return None, {}
     try:
-        return _from_document(row, document, *server)
+        return _from_document(row, document, *server), document
     except (KeyError, TypeError, AttributeError, ValueError, OverflowError):
         problems.append(_problem("unreadable", UNREADABLE))
-        return None
+        return None, {}
 
 
 class _BadServerFacts(Exception):
@@ -344,10 +347,11 @@ def _from_document(row: Confirmation, document: dict[str, Any], token: Vouched |
     )
 
 
-def _columns_against(row: Confirmation, facts: Facts, body: bytes) -> list[Problem]:
+def _columns_against(
+    row: Confirmation, facts: Facts, document: dict[str, Any], body: bytes
+) -> list[Problem]:
     """Every column that no longer says what the entry says. In format 1, what the hash
     does not cover (the token, the flags) is at least checked against itself."""
-    document = printable_json(json.loads(body))
     if facts.covers_server:
         token, token_id = facts.token, facts.token.id if facts.token else None
         expected: dict[str, Any] = {"notice_verified": facts.notice_registered}

@@ -43,8 +43,11 @@ def search(text: str, companies: bool = False) -> QuerySet[Confirmation]:
     if not text:
         return Confirmation.objects.none()
     session_id = normalise_session_id(text)
-    damaged = Damage.objects.filter(session_id=session_id).values("seq")
-    wanted = Q(session_id=session_id) | Q(seq__in=damaged) | Q(customer_number=text)
+    wanted = Q(session_id=session_id) | Q(customer_number=text)
+    # Asked apart: as a subquery inside the OR, PostgreSQL would scan the whole table.
+    damaged = list(Damage.objects.filter(session_id=session_id).values_list("seq", flat=True))
+    if damaged:
+        wanted |= Q(seq__in=damaged)
     receipt = receipt_id_of(text)
     if receipt:
         wanted |= Q(receipt_id=receipt)

@@ -1,4 +1,9 @@
-"""A stored confirmation in the words a support employee reads: no UI framework here."""
+"""A stored confirmation in the words a support employee reads: no UI framework here.
+
+Every value comes from the reading of the entry (:mod:`intake_server.api.reading`), never
+from the row's columns, which anyone with the database file can change: a row only gives
+its receipt id, the key a page links by.
+"""
 
 from __future__ import annotations
 
@@ -14,20 +19,13 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from helper.consent import Authority, format_session_id
-from intake_server.api import records
-from intake_server.api.evidence import company_claims
-from intake_server.api.models import Confirmation
+from intake_server.api import fields
+from intake_server.api.reading import Facts, Reading
 
 AUTHORITY = {
     Authority.OWNER.value: _("Owner"),
     Authority.IT_ADMIN_PERMISSION.value: _("IT administration agreed"),
 }
-#: The columns the queue and search pages need (never the body), with the token's company
-#: (``select_related("token")``).
-LIST_FIELDS = ("seq", "receipt_id", "received_at", "confirmed_at", "session_id",
-               "customer_number", "company", "contact_name", "customer_verified", "authority",
-               "confidential_apps", "open_applications", "notice_verified", "token",
-               "token__company")  # fmt: skip
 #: How many characters of a customer's text a list shows (the detail page shows all).
 LIST_CHARS = 80
 #: A confirmation time further than this from the arrival is pointed out to support.
@@ -44,9 +42,12 @@ class Claim:
 
 @dataclass(frozen=True)
 class Row:
-    """Everything a row shows, worked out here once: the queue renders a hundred."""
+    """Everything a row shows, worked out here once: the queue renders a hundred.
 
-    record: Confirmation
+    Without facts (the entry's body was changed), every value is empty: the row shows
+    its receipt id and that it is damaged, nothing else."""
+
+    reading: Reading
     url: str
     session_id: str  # grouped for reading: 1 234 567 890
     #: The company the token vouches for, then the one the record states if it differs.
@@ -60,34 +61,90 @@ class Row:
     clock_mark: str  # the same in a few words for the queue, or ""
 
     @property
+    def receipt_id(self) -> str:
+        """The key the row was found by (the facts hold the same while it is intact)."""
+        return self.reading.row.receipt_id
+
+    @property
+    def facts(self) -> Facts | None:
+        return self.reading.facts
+
+    @property
+    def damaged(self) -> bool:
+        return self.reading.damaged
+
+    @property
+    def css_class(self) -> str:
+        """``damaged`` and ``kept-open`` as they apply: the classes of the row."""
+        return " ".join(name for name, applies in (("damaged", self.damaged),
+                                                   ("kept-open", bool(self.kept_open)))
+                        if applies)  # fmt: skip
+
+    @property
     def customer(self) -> tuple[Claim, ...]:
         """What a list shows of the customer: the companies, then the number."""
         return (*self.companies, self.number) if self.number else self.companies
 
     @property
     def connect_url(self) -> str:
+        """The configured link with the Session ID the entry gives; none without facts."""
         template = settings.CONFIG["console_connect_url_template"]
-        return template.replace("{session_id}", quote(self.record.session_id)) if template else ""
+        if not template or self.facts is None:
+            return ""
+        return template.replace("{session_id}", quote(self.facts.session_id))
 
 
-def row(record: Confirmation) -> Row:
-    records.readable(record)  # text stored before the server refused unprintable text
-    names = [str(app.get("name", "")) for app in record.open_applications if isinstance(app, dict)]
-    number = record.customer_number
-    note, mark = clock_gap(record.confirmed_at, record.received_at)
+def row(reading: Reading) -> Row:
+    url = reverse("console:detail", args=[reading.row.receipt_id])
+    facts = reading.facts
+    if facts is None:
+        return Row(reading, url, "", (), None, "", "", "", "", "", "")
+    number = facts.customer_number
+    received = facts.received_at  # None when the chain does not prove the entry
+    note, mark = clock_gap(facts.confirmed_at, received) if received else ("", "")
     return Row(
-        record=record,
-        url=reverse("console:detail", args=[record.receipt_id]),
-        session_id=format_session_id(record.session_id),
-        companies=tuple(Claim(name, ok) for name, ok in company_claims(record)),
-        number=Claim(number, record.customer_verified) if number else None,
-        authority=AUTHORITY.get(record.authority, record.authority),
-        kept_open=", ".join(names),
-        received_iso=record.received_at.isoformat(),
-        ago=ago(record.received_at),
+        reading=reading,
+        url=url,
+        session_id=format_session_id(facts.session_id),
+        companies=tuple(Claim(name, ok) for name, ok in facts.companies()),
+        number=Claim(number, facts.customer_verified) if number else None,
+        authority=AUTHORITY.get(facts.authority, facts.authority),
+        kept_open=_kept_open(facts),
+        received_iso=received.isoformat() if received else "",
+        ago=ago(received) if received else "",
         clock_note=note,
         clock_mark=mark,
     )
+
+
+def _kept_open(facts: Facts) -> str:
+    """The names of the confidential programs kept open, or "" when all were closed."""
+    if facts.confidential_apps != "kept_open":
+        return ""
+    return ", ".join(app.name for app in facts.open_applications) or str(_("names not sent"))
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One line of the detail page: a field of :data:`fields.FIELDS`, its parts, and a
+    remark the console adds (the clock's gap, how long ago it arrived)."""
+
+    key: str  # the field's key, as the CSV names it
+    label: Any  # a lazy translation
+    parts: tuple[fields.Part, ...]
+    remark: str
+    missing: Any  # what stands there without parts: "not stated", or "not proven"
+
+
+def facts_shown(item: Row) -> list[Fact]:
+    """The detail page's list: the fields every view shows (:func:`fields.shown`)."""
+    remarks = {"confirmed_at": item.clock_note, "received_at": item.ago}
+    unproven = {"received_at": _("not proven")} if not item.reading.proven else {}
+    return [
+        Fact(field.key, field.label, parts, remarks.get(field.key, "") if item.facts else "",
+             unproven.get(field.key, _("not stated")))
+        for field, parts in fields.shown(item.reading)
+    ]  # fmt: skip
 
 
 def clock_gap(confirmed: datetime, received: datetime) -> tuple[str, str]:

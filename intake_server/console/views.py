@@ -18,8 +18,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from helper.consent import printable
-from intake_server.api import evidence, export as export_module, notices, records
+from intake_server.api import evidence, export as export_module, fields, reading, records
 from intake_server.api.models import Confirmation
 from intake_server.console import present
 from intake_server.console.models import AccessEntry, SessionMark
@@ -53,9 +52,10 @@ def _queue_rows() -> list[present.Row]:
 
 
 def _rows(found: QuerySet[Confirmation], limit: int) -> list[present.Row]:
-    """The first ``limit`` as rows: the listed columns and the token's company, one query."""
-    listed = found.select_related("token").only(*present.LIST_FIELDS)[:limit]
-    return [present.row(r) for r in listed]
+    """The first ``limit`` as rows, each read as the ledger proves it: one query for the
+    rows (bodies and tokens with them), three for reading them all."""
+    listed = list(found.select_related("token")[:limit])
+    return [present.row(item) for item in reading.read_all(listed)]
 
 
 @login_required
@@ -89,27 +89,14 @@ def _record(receipt_id: str) -> Confirmation:
 def detail(request: HttpRequest, receipt_id: str) -> HttpResponse:
     record = _record(receipt_id)
     AccessEntry.log(request.user.get_username(), AccessEntry.VIEW, record.receipt_id)
-    notice = notices.find(record.notice_id, record.notice_version, record.notice_sha256)
+    row = present.row(reading.read_one(record))
     context = {
-        "row": present.row(record),
-        "record": record,
-        "body": _as_received(record),
-        "notice": notice,
+        "row": row,
+        "facts": present.facts_shown(row),
         "marks": record.marks.all(),
         "kinds": SessionMark,
     }
     return render(request, "console/detail.html", context)
-
-
-def _as_received(record: Confirmation) -> str:
-    """The body for reading, made printable as the record is (present.row): indented
-    JSON, or the bare text of a body that was changed behind the server's back."""
-    raw = bytes(record.body)
-    try:
-        document = json.loads(raw)
-    except ValueError:
-        return printable(raw.decode("utf-8", "replace"))
-    return json.dumps(records.printable_json(document), ensure_ascii=False, indent=2)
 
 
 @login_required
@@ -174,7 +161,8 @@ class _Echo:
 
 @admin_required
 def export(request: HttpRequest) -> HttpResponse:
-    """CSV of a date range (UTC days), streamed; every export is logged."""
+    """CSV of a date range (UTC days, as the ``export`` command reads them), streamed;
+    every export is logged."""
     if request.method != "POST":
         today = timezone.now().date()
         return render(request, "console/export.html",
@@ -201,9 +189,9 @@ def export(request: HttpRequest) -> HttpResponse:
     return answer
 
 
-def _with_header(rows: Iterator[Confirmation]) -> Iterator[list[str]]:
+def _with_header(found: Iterator[reading.Reading]) -> Iterator[list[str]]:
     """The CSV text, one line per item: the header, then each confirmation."""
     writer = csv.writer(_Echo())
-    yield [writer.writerow(export_module.CSV_FIELDS)]
-    for row in rows:
-        yield [writer.writerow(export_module.csv_row(records.summary(row)))]
+    yield [writer.writerow(fields.CSV_HEADER)]
+    for item in found:
+        yield [writer.writerow(export_module.csv_row(item))]

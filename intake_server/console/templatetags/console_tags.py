@@ -9,6 +9,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from intake_server.api import fields
 from intake_server.console import present
 
 register = template.Library()
@@ -60,4 +61,4 @@ def notice_html(text: str) -> SafeString:
     return format_html_join("\n", "<{0}>{1}</{0}>", blocks)
 
 
-register.filter("ago", present.ago)
+register.filter("when", fields.when)
