@@ -35,7 +35,7 @@ def register(path: str) -> list[tuple[Notice, bool, int]]:
                 defaults={"language": notice.language, "text": notice.text,
                           "source": path or BUILTIN},
             )  # fmt: skip
-            earlier = Confirmation.objects.filter(
+            earlier = 0 if not created else Confirmation.objects.filter(
                 notice_id=notice.id, notice_version=notice.version, notice_sha256=notice.sha256,
                 notice_verified=False,
             ).count()  # fmt: skip

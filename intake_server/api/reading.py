@@ -49,20 +49,21 @@ class Problem:
 
     code: str
     message: Promise
-    params: tuple[tuple[str, str], ...] = ()
+    params: tuple[tuple[str, str | Promise], ...] = ()
 
     def __str__(self) -> str:
-        return str(self.message) % dict(self.params)
+        return str(self.message) % {name: str(value) for name, value in self.params}
 
 
 def _problem(code: str, message: Promise, **params: object) -> Problem:
     return Problem(code, message, tuple((k, _quoted(v)) for k, v in params.items()))
 
 
-def _quoted(value: object) -> str:
-    """A stored value for a sentence: printable, shortened; nothing at all as "(empty)"."""
+def _quoted(value: object) -> str | Promise:
+    """A stored value for a sentence: printable, shortened; nothing at all as "(empty)",
+    in the language it is shown in."""
     if value is None or value == "":
-        return str(_("(empty)"))
+        return _("(empty)")
     text = printable(value if isinstance(value, str) else json.dumps(value, default=str))
     return text if len(text) <= QUOTED_CHARS else text[: QUOTED_CHARS - 1] + "…"
 

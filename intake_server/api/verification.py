@@ -80,11 +80,11 @@ def verify(since_last: bool = False) -> Report:
         rows = Confirmation.objects.select_related("token").filter(
             seq__gt=start[0] if not full else -1
         )
-        if connection.vendor == "sqlite":  # no snapshot: leave out what came after the head
-            rows = rows.filter(seq__lte=head.seq)
+        # The chain up to the head read; rows after it are inserted (_beyond_head). On
+        # SQLite, which has no snapshot, they may also be appends made meanwhile.
+        rows = rows.filter(seq__lte=head.seq)
         findings, checked = _walk(rows.order_by("seq").iterator(_CHUNK), start, head)
-        if connection.vendor == "sqlite":
-            findings += _beyond_head()
+        findings = _merged(findings + _beyond_head())
     return Report(checked, start[0], head.seq, head.entry_hash, full, findings)
 
 
@@ -131,11 +131,9 @@ def _walk(
             findings.append(_missing(seq + 1, row.seq - 1))
         previous, seq, checked = row, row.seq, checked + 1
     if previous is not None:
-        anchor = head.entry_hash if previous.seq == head.seq else None
-        findings += _read(previous, reading.AFTER if previous.seq > head.seq else anchor, texts)
+        findings += _read(previous, head.entry_hash if previous.seq == head.seq else None, texts)
     if seq < head.seq:
         findings.append(_missing(seq + 1, head.seq))
-    findings.sort(key=lambda finding: finding.seq)
     return findings, checked
 
 
@@ -150,14 +148,33 @@ def _read(
     return [Finding(row.seq, row.receipt_id, tuple(map(str, found.problems)), session)]
 
 
+def _merged(findings: list[Finding]) -> list[Finding]:
+    """One finding per entry, in order: an entry may break the chain's start and be
+    changed itself."""
+    by_entry: dict[tuple[int, int], Finding] = {}
+    for finding in sorted(findings, key=lambda f: f.seq):
+        key = (finding.seq, finding.last)
+        known = by_entry.get(key)
+        if known is None:
+            by_entry[key] = finding
+        else:
+            by_entry[key] = Finding(
+                known.seq, known.receipt_id or finding.receipt_id,
+                known.problems + finding.problems, known.session_id or finding.session_id,
+                known.last,
+            )  # fmt: skip
+    return list(by_entry.values())
+
+
 def _missing(first: int, last: int) -> Finding:
     what = "it is missing (deleted)" if first == last else "they are missing (deleted)"
     return Finding(first, "", (what,), last=last if last > first else 0)
 
 
 def _beyond_head() -> list[Finding]:
-    """SQLite checked only up to the head it read. A real append commits its row and the
-    head together, so a row still beyond the head read now was put there by hand."""
+    """The walk went up to the head it read. A real append commits its row and the head
+    together, so a row beyond the head read now (in PostgreSQL's snapshot: the same head)
+    was put there by hand."""
     head = ChainHead.objects.filter(pk=1).first()
     after = Confirmation.objects.filter(seq__gt=head.seq if head else 0).order_by("seq")
     return [Finding(row.seq, row.receipt_id, ("it lies after the chain head (inserted)",))

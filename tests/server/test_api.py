@@ -148,7 +148,8 @@ def test_problem_details_speak_the_records_language(client: Client) -> None:
 
 def test_health_readiness_metrics_and_openapi(client: Client) -> None:
     assert client.get("/healthz").status_code == 200
-    assert client.get("/readyz").json() == {"status": "ready"}
+    ready = client.get("/readyz").json()
+    assert ready["status"] == "ready" and ready["ledger"]["checked_at"] is None  # not verified
     post(client, real_record())
     metrics = client.get("/metrics").content.decode()
     assert "intake_confirmations_received_total" in metrics

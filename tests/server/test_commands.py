@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from intake_server.api import ledger
+from intake_server.api import ledger, reading
 from intake_server.api.models import Checkpoint, Confirmation, Token
 from tests.server.conftest import intake_env, run_intake
 from tests.server.records import real_record
@@ -51,17 +51,31 @@ def test_an_administrators_notice_text_makes_records_verified(
     notice.write_text('id = "acme"\nversion = "7"\n[de]\ntext = "Unser Text {dpa_url}"\n', "utf-8")
     unknown = real_record(notice_file=str(notice), number="1")
     assert post(client, unknown).status_code == 201
-    assert not Confirmation.objects.get(customer_number="1").notice_verified
+    assert reading.read_one(Confirmation.objects.get()).notice_status == "unknown"
     out, _ = run("notice", "add", str(notice))
     assert "acme 7 (de)" in out and "added" in out
-    # The confirmation that came before its text was registered now counts as verified.
+    # The confirmation that came before its text was registered now counts as verified,
+    # and its entry still says, as it did, that the text was not registered on arrival.
     assert "1 confirmation(s) received before are now text verified" in out
-    assert Confirmation.objects.get(customer_number="1").notice_verified
-    assert "known already" in run("notice", "add", str(notice))[0]
+    before = reading.read_one(Confirmation.objects.get())
+    assert before.notice_status == "verified" and not before.damaged
+    assert before.facts is not None and before.facts.notice_registered is False
     assert post(client, real_record(notice_file=str(notice), number="2")).status_code == 201
-    assert Confirmation.objects.get(customer_number="2").notice_verified
+    after = reading.read_one(Confirmation.objects.get(customer_number="2"))
+    assert after.notice_status == "verified" and not after.damaged
+    assert after.facts is not None and after.facts.notice_registered is True
     listed = json.loads(run("notice", "list", "--json")[0])
     assert {n["id"] for n in listed} == {"acme", "intellekta-remote-support"}
+
+
+def test_adding_a_known_text_again_changes_nothing(client: Client, tmp_path: Path) -> None:
+    notice = tmp_path / "notice.toml"
+    notice.write_text('id = "acme"\nversion = "7"\n[de]\ntext = "Unser Text {dpa_url}"\n', "utf-8")
+    assert post(client, real_record(notice_file=str(notice), number="1")).status_code == 201
+    run("notice", "add", str(notice))
+    again = run("notice", "add", str(notice))[0]
+    assert "known already" in again
+    assert "now text verified" not in again, "they were verified by the first add already"
 
 
 def test_a_broken_notice_file_is_explained(tmp_path: Path) -> None:
@@ -78,7 +92,7 @@ def test_find_takes_what_people_read_out(client: Client) -> None:
     for text in ("1 234 567 890", "1234-567-890", receipt.lower().replace("-", " "), "10472"):
         found = json.loads(run("find", text, "--json")[0])
         assert [f["receipt_id"] for f in found] == [receipt], text
-    assert found[0]["notice"]["verified"] is True
+    assert found[0]["notice"]["status"] == "verified"
     assert found[0]["open_applications"][0]["name"] == "Microsoft Outlook"
     with pytest.raises(CommandError) as none:
         run("find", "999 999 999")
@@ -132,6 +146,6 @@ def test_find_says_verified_only_of_what_the_token_checked(client: Client) -> No
     built = real_record(session_id="123456789", company="Stated GmbH", number="10472")
     assert post(client, built, secret.strip()).status_code == 201
     assert post(client, real_record(session_id="123456789", company="Anon KG")).status_code == 201
-    lines = run("find", "123 456 789")[0].splitlines()
-    assert "Anon KG (as stated) · 10472 (as stated)" in lines[0]
-    assert "Known AG (verified) · Stated GmbH (as stated) · 10472 (verified)" in lines[1]
+    lines = run("find", "123 456 789")[0].splitlines()  # the command line speaks English
+    assert "  Anon KG (as stated)  10472 (as stated)  " in lines[0]
+    assert "  Known AG (verified); Stated GmbH (as stated)  10472 (verified)  " in lines[1]

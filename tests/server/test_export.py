@@ -7,6 +7,7 @@ import csv
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
@@ -17,9 +18,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import translation
 
-from intake_server.api import ledger, records
-from intake_server.api.export import CSV_FIELDS, csv_row
+from intake_server.api import ledger, reading
+from intake_server.api.export import csv_row
+from intake_server.api.fields import CSV_HEADER
 from intake_server.api.models import Confirmation
 from tests.conftest import REPO
 from tests.server.conftest import intake_env
@@ -54,17 +57,20 @@ def three_months(client: Client, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_csv_has_a_header_and_the_range_oldest_first(three_months: list[str]) -> None:
     february, january, december = three_months
-    out, _ = run("export", "--since", "2025-12-01", "--until", "2026-02-01")
+    with translation.override("en"):
+        out, _ = run("export", "--since", "2025-12-01", "--until", "2026-02-01")
     header, *rows = list(csv.reader(StringIO(out)))
-    assert tuple(header) == CSV_FIELDS
+    assert tuple(header) == CSV_HEADER
     assert [row[0] for row in rows] == [december, january]  # 1 Feb is the end, not included
     cells = dict(zip(header, rows[1], strict=True))
-    assert cells["company"] == '\'=HYPERLINK("https://evil.example")'
-    assert cells["contact_name"] == "'@Chef" and cells["customer_number"] == "2"
-    assert cells["open_applications"] == "Microsoft Outlook (mail)"
-    assert cells["customer_verified"] == "false" and cells["notice_verified"] == "true"
-    assert cells["received_at"] == "2026-01-15T12:00:00.000Z"
-    assert dict(zip(header, rows[0], strict=True))["customer_number"] == "'-1"
+    assert cells["company"] == '\'=HYPERLINK("https://evil.example") (as stated)'
+    assert cells["contact_name"] == "'@Chef (as stated)"
+    assert cells["customer_number"] == "2 (as stated)"
+    assert cells["confidential_programs"] == "kept open on purpose: Microsoft Outlook (mail)"
+    assert cells["notice_check"] == "text verified: the server holds this exact text"
+    assert cells["received_at"] == "2026-01-15 13:00:00 Europe/Berlin (12:00:00 UTC)"
+    assert cells["ledger"] == "proven by the ledger (entry 2)"
+    assert dict(zip(header, rows[0], strict=True))["customer_number"] == "'-1 (as stated)"
     everything, _ = run("export", "--since", "2026-01-16")
     assert [row[0] for row in list(csv.reader(StringIO(everything)))[1:]] == [february]
 
@@ -75,7 +81,8 @@ def test_json_lines_hold_one_summary_each(three_months: list[str]) -> None:
     lines = [json.loads(line) for line in out.splitlines()]
     assert [line["receipt_id"] for line in lines] == [december, january]
     assert lines[1]["customer"]["company"] == '=HYPERLINK("https://evil.example")'  # as given
-    assert lines[1]["notice"]["verified"] is True and "body" not in lines[1]
+    assert lines[1]["notice"]["status"] == "verified" and "body" not in lines[1]
+    assert lines[1]["ledger"] == {"seq": 2, "proven": True, "damaged": False, "problems": []}
     assert run("export", "--since", "2030-01-01", "--format", "jsonl")[0] == ""
 
 
@@ -128,6 +135,18 @@ def test_the_command_line_stays_quiet_when_head_closes_the_pipe(
     assert first["receipt_id"] == Confirmation.objects.order_by("seq").first().receipt_id
 
 
+def company_cell(client: Client, text: str) -> tuple[str, str]:
+    """The company and contact cells of a stored confirmation whose customer typed
+    ``text`` as both (put into its reading: the API strips what a spreadsheet skips)."""
+    assert post(client, real_record()).status_code == 201
+    found = reading.read_one(Confirmation.objects.get())
+    assert found.facts is not None
+    typed = replace(found, facts=replace(found.facts, stated_company=text, contact_name=text))
+    with translation.override("en"):
+        cells = dict(zip(CSV_HEADER, csv_row(typed), strict=True))
+    return cells["company"], cells["contact_name"]
+
+
 @pytest.mark.parametrize(
     "text",
     [" =1+1", "\n=1+1", "\t =1", "\r\n@SUM(A1)", "\u00a0=1", "\u3000+1", "\u2003-1",
@@ -136,19 +155,16 @@ def test_the_command_line_stays_quiet_when_head_closes_the_pipe(
 def test_a_cell_whose_first_non_blank_character_starts_a_formula_is_neutralised(
     client: Client, text: str
 ) -> None:
-    assert post(client, real_record()).status_code == 201
-    item = records.summary(Confirmation.objects.get())
-    item["customer"].update(company=text, contact_name=text)
-    cells = dict(zip(CSV_FIELDS, csv_row(item), strict=True))
-    assert cells["company"] == cells["contact_name"] == "'" + text
+    assert company_cell(client, text) == ("'" + text + " (as stated)",) * 2
 
 
-@pytest.mark.parametrize("text", ["Müller = Meier GmbH", " GmbH", "1+1", "", "a@b.example"])
+@pytest.mark.parametrize("text", ["Müller = Meier GmbH", " GmbH", "1+1", "a@b.example"])
 def test_other_cells_are_left_as_they_are(client: Client, text: str) -> None:
-    assert post(client, real_record()).status_code == 201
-    item = records.summary(Confirmation.objects.get())
-    item["customer"].update(company=text)
-    assert dict(zip(CSV_FIELDS, csv_row(item), strict=True))["company"] == text
+    assert company_cell(client, text) == (text + " (as stated)",) * 2
+
+
+def test_an_empty_company_is_an_empty_cell(client: Client) -> None:
+    assert company_cell(client, "") == ("", "")
 
 
 def test_the_consoles_export_neutralises_the_same_cells(client: Client) -> None:
@@ -166,4 +182,5 @@ def test_the_consoles_export_neutralises_the_same_cells(client: Client) -> None:
     content = b"".join(answer.streaming_content).decode()
     header, row = list(csv.reader(StringIO(content)))
     cells = dict(zip(header, row, strict=True))
-    assert cells["company"] == "' =HYPERLINK(1)" and cells["contact_name"] == "'\u00a0@Chef"
+    assert cells["company"].startswith("' =HYPERLINK(1) (")  # (as stated), in German
+    assert cells["contact_name"].startswith("'\u00a0@Chef (")

@@ -63,7 +63,7 @@ def test_the_customer_reads_out_the_servers_receipt_and_support_finds_it(
     (item,) = json.loads(found.stdout)
     assert item["receipt_id"] == receipt_id
     assert item["session_id"] == session_id
-    assert item["notice"]["verified"] is True
+    assert item["notice"]["status"] == "verified"
     assert item["customer"]["number"] == "10472"
     assert item["customer_verified"] is False  # no token: as the customer stated it
     assert item["client"]["name"] == "intellekta-helper"

@@ -30,16 +30,24 @@ def _template_messages(text: str) -> set[str]:
     quoted = re.findall(r"""{%\s*translate\s+(?:"([^"]+)"|'([^']+)')""", text)
     blocks = re.findall(r"{%\s*blocktranslate[^%]*%}(.*?){%\s*endblocktranslate", text, re.S)
     names = re.compile(r"{{\s*(\w+)\s*}}")
-    return {a or b for a, b in quoted} | {names.sub(r"%(\1)s", b) for b in blocks}
+    singular = (re.split(r"{%\s*plural\s*%}", block)[0] for block in blocks)
+    return {a or b for a, b in quoted} | {names.sub(r"%(\1)s", b) for b in singular}
+
+
+def _translated(entry: polib.POEntry | polib.MOEntry) -> str:
+    """The German text; a plural entry's first form stands for all of them."""
+    return entry.msgstr or (entry.msgstr_plural or {}).get(0, "")
 
 
 def test_every_message_has_a_german_text() -> None:
-    catalogue = {e.msgid: e.msgstr for e in polib.pofile(str(PO)) if not e.obsolete}
+    catalogue = {e.msgid: _translated(e) for e in polib.pofile(str(PO)) if not e.obsolete}
     missing = sorted(m for m in _messages_in_code() if not catalogue.get(m))
     assert missing == [], "add these to django.po (makemessages -l de), translate, compile"
 
 
 def test_the_compiled_catalogue_is_current() -> None:
-    source = {e.msgid: e.msgstr for e in polib.pofile(str(PO)) if e.msgstr and not e.obsolete}
-    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(PO.with_suffix(".mo"))) if e.msgid}
+    source = {e.msgid: _translated(e) for e in polib.pofile(str(PO))
+              if _translated(e) and not e.obsolete}  # fmt: skip
+    compiled = {e.msgid: _translated(e) for e in polib.mofile(str(PO.with_suffix(".mo")))
+                if e.msgid}  # fmt: skip
     assert compiled == source, "compile django.po into django.mo"

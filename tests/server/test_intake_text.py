@@ -224,6 +224,7 @@ def store_as_before(document: dict[str, Any]) -> Confirmation:
     body = json.dumps(document, ensure_ascii=True).encode()
     row, created = ledger.append("", document["submission_id"], lambda: Confirmation(
         scope="", body=body, body_sha256=hashlib.sha256(body).hexdigest(),
+        server_facts=ledger.server_facts_text(None, False),
         **derived_fields(document, None)))  # fmt: skip
     assert created
     return row

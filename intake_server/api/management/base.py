@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
+from django.utils import translation
 
 from intake_server.cli import EXIT_DATABASE, EXIT_USAGE
 
@@ -45,7 +46,8 @@ class IntakeCommand(BaseCommand):
                         "the database is not set up yet. Run: intellekta-intake migrate",
                         returncode=EXIT_DATABASE,
                     )
-            return super().execute(*args, **options)
+            with translation.override("en"):  # the command line speaks English
+                return super().execute(*args, **options)
         except DatabaseError as exc:
             raise CommandError(
                 f"the database cannot be used: {str(exc).strip().splitlines()[0]}. "
