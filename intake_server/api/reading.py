@@ -31,7 +31,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from helper.consent import printable
+from helper.consent import OpenApplication, printable
 from intake_server.api import intake, ledger
 from intake_server.api.models import ChainHead, Confirmation, NoticeText
 from intake_server.api.records import printable_json, readable
@@ -91,12 +91,6 @@ class Vouched:
 
 
 @dataclass(frozen=True)
-class Application:
-    name: str
-    category: str
-
-
-@dataclass(frozen=True)
 class Facts:
     """What a confirmation says, as its ledger entry gives it (text made printable)."""
 
@@ -111,7 +105,7 @@ class Facts:
     language: str
     authority: str
     confidential_apps: str  # "closed" or "kept_open"
-    open_applications: tuple[Application, ...]
+    open_applications: tuple[OpenApplication, ...]
     stated_number: str
     stated_company: str
     contact_name: str
@@ -321,7 +315,7 @@ def _from_document(row: Confirmation, document: dict[str, Any], token: Vouched |
                    registered: bool | None, covered: bool) -> Facts:  # fmt: skip
     customer, notice = document["customer"], document["notice"]
     confirmations, client = document["confirmations"], document["client"]
-    apps = tuple(Application(str(a["name"]), str(a.get("category", "")))
+    apps = tuple(OpenApplication(str(a["id"]), str(a["name"]), str(a.get("category", "")))
                  for a in document.get("open_applications", []))  # fmt: skip
     return Facts(
         seq=row.seq,
