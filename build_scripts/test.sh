@@ -15,9 +15,10 @@ export INTELLEKTA_TEST_POSTGRES_URL="${INTELLEKTA_TEST_POSTGRES_URL:-postgresql:
 # System packages: Xvfb for real Tk windows, xdotool to drive them, tmux for the terminal
 # flow, python3-tk / python3-venv where Python comes from Debian, msitools/wixl and
 # osslsigncode for the MSI and signing checks, PostgreSQL for the intake server and
-# Chromium for its console's browser tests (Playwright drives /usr/bin/chromium).
+# Chromium for its console's browser tests (Playwright drives /usr/bin/chromium), jq for
+# the evidence's "recompute by hand" lines, which a test runs as printed.
 packages=(xvfb xauth xdotool x11-utils tmux msitools wixl osslsigncode fonts-dejavu-core
-          postgresql chromium)
+          postgresql chromium jq)
 python3 -c 'import tkinter' 2>/dev/null || packages+=(python3-tk)
 python3 -c 'import ensurepip' 2>/dev/null || packages+=(python3-venv)
 missing=()
