@@ -39,4 +39,5 @@ def _line(item: reading.Reading) -> str:
     facts = "  ".join(by_key[key] for key in LINE_FIELDS if by_key.get(key))
     if not item.damaged:
         return facts
-    return f"DAMAGED ({'; '.join(map(str, item.problems))})  {facts or item.row.receipt_id}"
+    state = "DAMAGED" if item.proven else "DAMAGED, NOT PROVEN by the ledger"
+    return f"{state} ({'; '.join(map(str, item.problems))})  {facts or item.row.receipt_id}"
