@@ -1,8 +1,9 @@
 """The database changed behind the server's back, the way anyone with access to it could:
 every column of a stored confirmation, its body, whole entries deleted or forged. Each
 time ``verify`` exits 1 and names the damaged entry, the one reading of the entry
-(:func:`reading.read_one`) marks it damaged and shows no forged value as a fact, and a
-search by the real Session ID still finds it once a verification has run.
+(:func:`reading.read_one`) marks it damaged and shows no forged value as a fact, a
+search by the real Session ID still finds it once a verification has run, the console's
+queue and detail page say DAMAGED, and its evidence says so first and exits 1.
 
 Which entries a change names: the changed one, and in three cases a neighbour whose hash
 nothing confirms any more, as the reading says of it:
@@ -33,10 +34,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 
 from intake_server.api import intake, ledger, reading, records, verification
 from intake_server.api.models import ChainHead, Confirmation, Token
@@ -268,6 +271,52 @@ def test_a_changed_column_is_named_never_shown_and_still_found(
     assert found.damaged and found.problems
     assert forged_facts(found, five.facts[row.seq]) == {}, f"a forged {column} is shown"
     assert row.pk in found_by(five.facts[row.seq].session_id)
+    shown_damaged_everywhere(row.pk, FORGED_TEXT.get(column))
+
+
+#: A forged value as a page or a document would print it, where it is text.
+FORGED_TEXT = {"session_id": "333 444 999", "customer_number": "99999",
+               "company": "Forged GmbH", "contact_name": "Max Forger",
+               "client": "forged-helper", "open_applications": "Forged Mail"}  # fmt: skip
+
+
+def shown_damaged_everywhere(pk: int, forged: str | None) -> None:
+    """The console's queue and detail page say DAMAGED, and so does the evidence, which
+    exits 1 and names a forged value only where it says what differs."""
+    from intake_server.api import evidence
+
+    user = get_user_model().objects.create_user("ben", password="x" * 16)
+    console = Client(SERVER_NAME="localhost")
+    console.force_login(user)
+    row = Confirmation.objects.select_related("token").get(pk=pk)
+    queue = console.get(reverse("console:queue_rows"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    line = next(tr for tr in queue.split("<tr")[1:] if row.receipt_id in tr)
+    assert 'class="damaged' in line and "DAMAGED" in line
+    detail = console.get(reverse("console:detail", args=[row.receipt_id]),
+                         HTTP_ACCEPT_LANGUAGE="en").content.decode()  # fmt: skip
+    assert 'class="banner damaged"' in detail
+    text = evidence.evidence_text(row, "en")
+    damage, _sep, rest = text.partition("*** DAMAGED ***")[2].partition("\n\n")
+    assert damage.strip()
+    if forged is not None:
+        assert forged not in rest and forged not in _facts_of(detail), forged
+    out, err, code = _evidence_exit(row.receipt_id)
+    assert code == 1 and "DAMAGED" in err, (out, err)
+
+
+def _facts_of(page: str) -> str:
+    """The detail page's facts card."""
+    start = page.find('<dl class="facts">')
+    return page[start : page.index("</dl>", start)] if start >= 0 else ""
+
+
+def _evidence_exit(receipt_id: str) -> tuple[str, str, int]:
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("evidence", receipt_id, stdout=out, stderr=err)
+    except CommandError as exc:
+        return out.getvalue(), str(exc), exc.returncode
+    return out.getvalue(), err.getvalue(), 0
 
 
 # -- the issue's cases ---------------------------------------------------------------------
