@@ -13,18 +13,22 @@ import ssl
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import trustme
 
 from tests.conftest import REPO
+
+if TYPE_CHECKING:
+    from tests.server.tcp_relay import Relay
 
 POSTGRES_URL = os.environ.get(
     "INTELLEKTA_TEST_POSTGRES_URL", "postgresql://intake:intake@127.0.0.1:54329/intake"
@@ -264,3 +268,28 @@ def serve(tmp_path: Path, database_url: str, server_tls: Tls) -> Iterator[Server
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def relayed_postgres(postgres_database: str) -> Iterator[tuple[str, Relay]]:
+    """``postgres_database`` reached through a relay: (its URL through the relay, relay)."""
+    from tests.server.tcp_relay import Relay  # it uses free_port from here
+
+    target = urllib.parse.urlsplit(POSTGRES_URL)
+    relay = Relay((target.hostname or "127.0.0.1", target.port or 5432)).start()
+    parts = urllib.parse.urlsplit(postgres_database)
+    netloc = f"{parts.username}:{parts.password}@127.0.0.1:{relay.port}"
+    try:
+        yield parts._replace(netloc=netloc).geturl(), relay
+    finally:
+        relay.stop()
+
+
+def shared_database_url() -> str:
+    """The URL of the database these tests use, for a command run as its own process."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"

@@ -29,7 +29,7 @@ from intake_server.api import evidence, ledger
 from intake_server.api.models import Confirmation, NoticeText, Token
 from intake_server.console.models import SessionMark
 from tests.conftest import REPO
-from tests.server.conftest import intake_env, run_intake
+from tests.server.conftest import intake_env, run_intake, shared_database_url
 from tests.server.records import Built, real_record
 from tests.server.test_api import make_token, post
 from tests.server.test_commands import run
@@ -191,14 +191,6 @@ def test_a_pdf_that_cannot_be_written_names_the_path(client: Client, tmp_path: P
             run("evidence", row.receipt_id, "--pdf", str(target))
         assert refused.value.returncode == 2 and str(target) in str(refused.value)
     assert [p.name for p in folder.iterdir()] == ["a folder"]  # no temporary file left
-
-
-def shared_database_url() -> str:
-    """The URL of the database these tests use, for a command run as its own process."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 def test_the_command_line_refuses_an_unwritable_pdf_without_a_traceback(

@@ -34,7 +34,6 @@ from helper.exitcodes import ExitCode
 from intake_server import faults
 from tests.conftest import run_cli
 from tests.server.conftest import (
-    POSTGRES_URL,
     ServerProcess,
     Tls,
     intake_env,
@@ -223,19 +222,6 @@ def test_a_database_locked_past_its_timeout_answers_503(tmp_path: Path, server_t
 
 
 # -- the database is gone -----------------------------------------------------------------
-
-
-@pytest.fixture
-def relayed_postgres(postgres_database: str) -> Iterator[tuple[str, Relay]]:
-    """``postgres_database`` reached through a relay: (its URL through the relay, relay)."""
-    target = urllib.parse.urlsplit(POSTGRES_URL)
-    relay = Relay((target.hostname or "127.0.0.1", target.port or 5432)).start()
-    parts = urllib.parse.urlsplit(postgres_database)
-    netloc = f"{parts.username}:{parts.password}@127.0.0.1:{relay.port}"
-    try:
-        yield parts._replace(netloc=netloc).geturl(), relay
-    finally:
-        relay.stop()
 
 
 class Browser:

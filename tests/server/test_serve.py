@@ -31,7 +31,6 @@ from tests.server.console.support import PASSWORD
 from tests.server.posting import post
 from tests.server.records import real_record
 from tests.server.tcp_relay import Relay
-from tests.server.test_faults import relayed_postgres  # noqa: F401 (a fixture)
 
 READ_TIMEOUT_S = 3
 STALLED = 64
@@ -409,7 +408,7 @@ def test_damage_done_while_the_server_was_stopped_is_found_soon_after_it_starts(
 
 def test_a_database_that_is_gone_is_a_warning_and_the_metrics_still_answer(
     tmp_path: Path,
-    relayed_postgres: tuple[str, Relay],  # noqa: F811 (the fixture imported above)
+    relayed_postgres: tuple[str, Relay],
     server_tls: Tls,
 ) -> None:
     """A run that cannot reach the database logs a WARNING and the next one comes as

@@ -43,11 +43,16 @@ from django.urls import reverse
 
 from intake_server.api import intake, ledger, reading, records, verification
 from intake_server.api.models import ChainHead, Confirmation, Token
-from tests.server.conftest import ServerProcess, free_port, intake_env, run_intake
+from tests.server.conftest import (
+    ServerProcess,
+    free_port,
+    intake_env,
+    run_intake,
+    shared_database_url,
+)
 from tests.server.posting import post as post_to
 from tests.server.records import Built, real_record
 from tests.server.test_api import post
-from tests.server.test_evidence import shared_database_url
 
 #: A notice text no server holds: a confirmation of it is "unknown text".
 UNKNOWN_NOTICE = 'id = "acme"\nversion = "7"\n[de]\ntext = "Unser Text {dpa_url}"\n'
