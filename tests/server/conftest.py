@@ -74,7 +74,8 @@ def fresh_postgres_database(prefix: str = "intake_t") -> Iterator[str]:
 
 def _drop_database(name: str, attempts: int = 5) -> None:
     """DROP ... WITH (FORCE), again if a last connection of a stopped server was still
-    being taken down (ObjectInUse)."""
+    being taken down (ObjectInUse), or if autovacuum was at work in it, which a role
+    without pg_signal_backend may not end (InsufficientPrivilege): it is soon done."""
     import psycopg
 
     for attempt in range(attempts):
@@ -82,7 +83,7 @@ def _drop_database(name: str, attempts: int = 5) -> None:
             with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             return
-        except psycopg.errors.ObjectInUse:
+        except (psycopg.errors.ObjectInUse, psycopg.errors.InsufficientPrivilege):
             if attempt == attempts - 1:
                 raise
             time.sleep(0.5)
