@@ -195,6 +195,28 @@ def test_a_full_disk_answers_503_and_the_helper_delivers_afterwards(
         server.stop()
 
 
+def test_verify_on_a_full_disk_still_reports_the_damage_it_cannot_record(
+    tmp_path: Path, small_disk: Path, server_tls: Tls
+) -> None:
+    database = small_disk / "intake.sqlite3"
+    env = intake_env(tmp_path / "data", f"sqlite:///{database}")
+    server = ServerProcess(env, server_tls).start()
+    try:
+        for session_id in ("1000000001", "1000000002"):
+            assert send(server, real_record(session_id=session_id))[0] == 201
+        with sqlite3.connect(database) as db:
+            db.execute("UPDATE api_confirmation SET session_id = '1000000009' WHERE seq = 2")
+        _truncate_wal(database)
+        filler = fill(small_disk)
+        done = run_intake("verify", env=env)
+        filler.unlink()
+    finally:
+        server.stop()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.startswith("ledger entry 2 "), done.stdout
+    assert "could not be recorded (database or disk is full)" in done.stderr, done.stderr
+
+
 # -- SQLite locked past its timeout -------------------------------------------------------
 
 

@@ -2,6 +2,7 @@ import json
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.db import DatabaseError
 
 from intake_server.api import verification
 from intake_server.api.management.base import CommandError, IntakeCommand
@@ -23,7 +24,7 @@ class Command(IntakeCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = verification.verify(since_last=options["new"])
-        verification.record(report)
+        self._record(report)
         if options["json"]:
             self.stdout.write(json.dumps(_as_json(report), indent=1, ensure_ascii=False))
         else:
@@ -42,6 +43,18 @@ class Command(IntakeCommand):
             )
         if not options["json"]:
             self.stdout.write(_summary(report))
+
+    def _record(self, report: verification.Report) -> None:
+        """Keep the result; a database that cannot take it (a full disk) is said, but
+        the report still follows: what the ledger holds matters more than the record."""
+        try:
+            verification.record(report)
+        except DatabaseError as exc:
+            self.stderr.write(
+                f"intellekta-intake verify: the result could not be recorded "
+                f"({str(exc).strip().splitlines()[0]}); the console, /readyz and /metrics "
+                "still show the last one recorded."
+            )
 
 
 def _summary(report: verification.Report) -> str:
