@@ -346,19 +346,26 @@ def _parsed(raw: dict[str, tuple[Any, str]], problems: list[str]) -> dict[str, A
     return values
 
 
-def _read_toml(path: Path, problems: list[str]) -> dict[str, tuple[Any, str]]:
+def read_toml(path: Path, what: str) -> tuple[dict[str, Any], str]:
+    """The TOML document at ``path`` and its text; raises :class:`ConfigError` naming the
+    file as ``what`` ("the configuration file") when it cannot be read or parsed."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
-        problems.append(f"{path}: cannot read the configuration file: {exc.strerror}.")
-        return {}
+        raise ConfigError([f"{path}: cannot read {what}: {exc.strerror}."]) from None
     except UnicodeDecodeError:
-        problems.append(f"{path}: the configuration file is not UTF-8 text.")
-        return {}
+        raise ConfigError([f"{path}: {what} is not UTF-8 text."]) from None
     try:
-        doc = tomllib.loads(text)
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{path}: not valid TOML: {exc}. Correct that line.")
+        raise ConfigError([f"{path}: not valid TOML: {exc}. Correct that line."]) from None
+
+
+def _read_toml(path: Path, problems: list[str]) -> dict[str, tuple[Any, str]]:
+    try:
+        doc, text = read_toml(path, "the configuration file")
+    except ConfigError as exc:
+        problems += exc.problems
         return {}
     found: dict[str, tuple[Any, str]] = {}
     lines = text.splitlines()

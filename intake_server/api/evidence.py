@@ -107,14 +107,9 @@ def configured(path: str | None = None) -> Configured:
 
 def _read_evidence_file(path: Path, base: dict[str, Any]) -> dict[str, Any]:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-        own = tomllib.loads(text)
-    except OSError as exc:
-        raise EvidenceFileError(f"{path}: cannot read the evidence_file: {exc.strerror}.") from None
-    except UnicodeDecodeError:
-        raise EvidenceFileError(f"{path}: the evidence_file is not UTF-8 text.") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise EvidenceFileError(f"{path}: not valid TOML: {exc}. Correct that line.") from None
+        own, text = conf.read_toml(path, "the evidence_file")
+    except conf.ConfigError as exc:
+        raise EvidenceFileError(str(exc)) from None
     allowed = {
         "processor": base["processor"],
         "processor.address": base["processor"]["address"],

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Subquery, Sum, Window
 from django.utils import timezone
 
 from intake_server.api import ledger, reading
@@ -224,13 +224,20 @@ class State:
     full_at: datetime | None
 
 
-def state(first: int = 5) -> State:
-    watch = LedgerWatch.objects.filter(pk=1).first()
-    damage = Damage.objects.order_by("seq")
-    total = damage.aggregate(total=Sum("entries"))["total"] or 0
-    return State(
-        total,
-        list(damage[:first]),
-        watch.checked_at if watch else None,
-        watch.full_at if watch else None,
+def state(first: int = 5, *, only_damage: bool = False) -> State:
+    """The state in one query while entries are damaged (a window sum carries the total,
+    subqueries the times of the last runs), else one more for the times, unless
+    ``only_damage`` is asked for: the console's banner, on every page, needs no times
+    when there is nothing to show."""
+    watch = LedgerWatch.objects.filter(pk=1)
+    rows = list(
+        Damage.objects.annotate(
+            total=Window(Sum("entries")),
+            checked_at=Subquery(watch.values("checked_at")[:1]),
+            full_at=Subquery(watch.values("full_at")[:1]),
+        ).order_by("seq")[: max(first, 1)]
     )
+    if rows:
+        return State(rows[0].total, rows[:first], rows[0].checked_at, rows[0].full_at)
+    found = None if only_damage else watch.first()
+    return State(0, [], found.checked_at if found else None, found.full_at if found else None)

@@ -1,8 +1,8 @@
 """What every console page shows administrators: the damage the last verification found.
 
 The banner must not slow the queue, which refreshes every two seconds, so it costs one
-query and only for staff: the first damaged entries, each carrying the total and the time
-of the last run (a window sum and a subquery), where :func:`verification.state` asks three.
+query (:func:`verification.state` with ``only_damage``), only for staff, and none on the
+refresh itself.
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Subquery, Sum, Window
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from intake_server.api.models import Damage, LedgerWatch
+from intake_server.api import verification
 
 #: How many damaged entries the banner names.
 NAMED = 5
@@ -47,18 +46,12 @@ def ledger_damage(request: HttpRequest) -> dict[str, LedgerDamage]:
     user = getattr(request, "user", None)
     if user is None or not user.is_staff or _is_refresh(request):
         return {}
-    checked = LedgerWatch.objects.filter(pk=1).values("checked_at")[:1]
-    first = list(
-        Damage.objects.annotate(
-            total=Window(Sum("entries")), checked_at=Subquery(checked)
-        ).order_by("seq")[:NAMED]
-    )
-    if not first:
+    found = verification.state(NAMED, only_damage=True)
+    if not found.damaged:
         return {}
-    named = tuple(
-        Named(d.seq, d.seq + d.entries - 1, d.receipt_id, _link(d.receipt_id)) for d in first
-    )
-    return {"ledger_damage": LedgerDamage(first[0].total, named, first[0].checked_at)}
+    named = tuple(Named(d.seq, d.seq + d.entries - 1, d.receipt_id, _link(d.receipt_id))
+                  for d in found.first)  # fmt: skip
+    return {"ledger_damage": LedgerDamage(found.damaged, named, found.checked_at)}
 
 
 def _is_refresh(request: HttpRequest) -> bool:
