@@ -71,8 +71,10 @@ def main() -> None:
     median = statistics.median(times)
     print(f"one-file program: {binary}")
     print(f"size: {size_mb:.1f} MB (target <= {TARGET_MB} MB)")
-    print(f"first step drawn: median {median:.2f} s over {args.runs} runs, "
-          f"min {min(times):.2f} s, max {max(times):.2f} s (target <= {TARGET_S} s)")  # fmt: skip
+    print(
+        f"first step drawn: median {median:.2f} s over {args.runs} runs, "
+        f"min {min(times):.2f} s, max {max(times):.2f} s (target <= {TARGET_S} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -38,8 +38,9 @@ def own_display() -> Iterator[str]:
     read_end, write_end = os.pipe()
     xvfb = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "1024x768x24"],
-        pass_fds=(write_end,), stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        pass_fds=(write_end,),
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write_end)
     try:
         with os.fdopen(read_end, "rb") as numbers:

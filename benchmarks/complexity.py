@@ -77,8 +77,13 @@ def measure_all(roots: Sequence[Path]) -> list[Measure]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="*", type=Path, default=[REPO / p for p in DEFAULT_PATHS],
-                        help=f"folders or files (default: {' '.join(DEFAULT_PATHS)})")  # fmt: skip
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[REPO / p for p in DEFAULT_PATHS],
+        help=f"folders or files (default: {' '.join(DEFAULT_PATHS)})",
+    )
     parser.add_argument("--limit", type=int, default=LIMIT, help="highest allowed complexity")
     parser.add_argument("--top", type=int, default=10, help="how many of the highest to list")
     args = parser.parse_args(argv)

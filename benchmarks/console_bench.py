@@ -46,26 +46,43 @@ def fill(count: int) -> dict[str, str]:
     facts = ledger.server_facts_text(None, True)  # no token; the built-in notice is known
     prev, batch, probe = ledger.GENESIS, [], {}
     for seq in range(1, count + 1):
-        document = dict(template, submission_id=str(uuid.uuid4()),
-                        session_id=str(100_000_000 + seq * 7919 % 899_999_999))  # fmt: skip
-        document["customer"] = {"number": f"K{seq % 5000:05d}",
-                                "company": f"Kanzlei Nummer {seq % 5000} GmbH"}  # fmt: skip
+        document = dict(
+            template,
+            submission_id=str(uuid.uuid4()),
+            session_id=str(100_000_000 + seq * 7919 % 899_999_999),
+        )
+        document["customer"] = {
+            "number": f"K{seq % 5000:05d}",
+            "company": f"Kanzlei Nummer {seq % 5000} GmbH",
+        }
         body = json.dumps(document, separators=(",", ":")).encode()
-        age = timedelta(minutes=(count - seq) * 90 * 24 * 60 / count) if seq < count - 200 \
-            else timedelta(seconds=(count - seq) * 60)  # fmt: skip
+        age = (
+            timedelta(minutes=(count - seq) * 90 * 24 * 60 / count)
+            if seq < count - 200
+            else timedelta(seconds=(count - seq) * 60)
+        )
         received = ledger.now() - age if seq < count - 200 else now - age
         receipt = f"R-{seq:08X}"[:6] + "-" + f"{seq:08X}"[4:]
         row = Confirmation(
-            version=ledger.ENTRY_VERSION, seq=seq, prev_hash=prev, receipt_id=receipt,
+            version=ledger.ENTRY_VERSION,
+            seq=seq,
+            prev_hash=prev,
+            receipt_id=receipt,
             received_at=received.replace(microsecond=received.microsecond // 1000 * 1000),
-            body=body, body_sha256=hashlib.sha256(body).hexdigest(), server_facts=facts,
-            notice_verified=True, **derived_fields(document, None),
-        )  # fmt: skip
+            body=body,
+            body_sha256=hashlib.sha256(body).hexdigest(),
+            server_facts=facts,
+            notice_verified=True,
+            **derived_fields(document, None),
+        )
         row.entry_hash = prev = ledger.entry_hash(row)
         batch.append(row)
         if seq == count // 2:
-            probe = {"session": document["session_id"], "receipt": receipt,
-                     "number": document["customer"]["number"]}  # fmt: skip
+            probe = {
+                "session": document["session_id"],
+                "receipt": receipt,
+                "number": document["customer"]["number"],
+            }
         if len(batch) == 2000:
             Confirmation.objects.bulk_create(batch)
             batch = []
@@ -114,8 +131,10 @@ def measure(count: int, runs: int) -> None:
         times.sort()
         p95 = times[int(len(times) * 0.95) - 1]
         verdict = "PASS" if p95 < TARGET_MS else "MISS"
-        print(f"  {name:<22}{statistics.median(times):>9.1f}{p95:>9.1f}{times[-1]:>9.1f}  "
-              f"{verdict} (< {TARGET_MS:.0f})")  # fmt: skip
+        print(
+            f"  {name:<22}{statistics.median(times):>9.1f}{p95:>9.1f}{times[-1]:>9.1f}  "
+            f"{verdict} (< {TARGET_MS:.0f})"
+        )
 
 
 def run_on(db: str, count: int, runs: int) -> int:
@@ -129,8 +148,12 @@ def run_on(db: str, count: int, runs: int) -> int:
         env = intake_env(Path(folder), url, log_level="warning", allowed_hosts="testserver")
         env["DJANGO_SETTINGS_MODULE"] = "intake_server.settings"
         print(f"{db}:")
-        return subprocess.run([sys.executable, __file__, "--child", str(count), str(runs)],
-                              env=env, cwd=REPO, check=False).returncode  # fmt: skip
+        return subprocess.run(
+            [sys.executable, __file__, "--child", str(count), str(runs)],
+            env=env,
+            cwd=REPO,
+            check=False,
+        ).returncode
 
 
 def main() -> int:

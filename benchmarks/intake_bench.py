@@ -226,12 +226,33 @@ class Server(ServerProcess):
 _BENCH_LINE = re.compile(r"^BENCH (.*)$", re.M)
 
 
-def run_wrk(wrk: str, lua: Path, base: str, phase: str, pool: Path, seconds: int,
-            connections: int, wrk_threads: int) -> Load:  # fmt: skip
+def run_wrk(
+    wrk: str,
+    lua: Path,
+    base: str,
+    phase: str,
+    pool: Path,
+    seconds: int,
+    connections: int,
+    wrk_threads: int,
+) -> Load:
     mode = "floor" if phase == "floor" else phase
-    command = [wrk, f"-t{wrk_threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-               "--latency", "-s", str(lua), base,
-               "--", mode, str(pool), str(wrk_threads)]  # fmt: skip
+    command = [
+        wrk,
+        f"-t{wrk_threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(lua),
+        base,
+        "--",
+        mode,
+        str(pool),
+        str(wrk_threads),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     found = _BENCH_LINE.search(done.stdout)
     if done.returncode != 0 or not found:
@@ -265,8 +286,9 @@ class Setup:
     tls: Tls | None
 
 
-def bench_database(setup: Setup, database: str, workers: int, threads: int,
-                   phases: tuple[str, ...]) -> list[Load]:  # fmt: skip
+def bench_database(
+    setup: Setup, database: str, workers: int, threads: int, phases: tuple[str, ...]
+) -> list[Load]:
     """Start one server on a fresh database and run ``phases`` against it."""
     args = setup.args
     with database_url(database, setup.folder) as (url, data_dir):
@@ -308,14 +330,23 @@ def settle(url: str, timeout: float = 60) -> list[str]:
     return ids
 
 
-def run_phases(setup: Setup, server: Server, url: str, env: dict[str, str],
-               phases: tuple[str, ...]) -> list[Load]:  # fmt: skip
+def run_phases(
+    setup: Setup, server: Server, url: str, env: dict[str, str], phases: tuple[str, ...]
+) -> list[Load]:
     args = setup.args
 
     def load(phase: str, pool: Path, seconds: int) -> Load:
         cpu = server.cpu_seconds()
-        result = run_wrk(setup.wrk, setup.lua, server.base, phase, pool, seconds,
-                         args.connections, args.wrk_threads)  # fmt: skip
+        result = run_wrk(
+            setup.wrk,
+            setup.lua,
+            server.base,
+            phase,
+            pool,
+            seconds,
+            args.connections,
+            args.wrk_threads,
+        )
         time.sleep(0.5)  # let the server answer what was in flight before the next phase
         result.cpu_ms = (server.cpu_seconds() - cpu) * 1000 / max(1, result.requests)
         return result
@@ -328,25 +359,36 @@ def run_phases(setup: Setup, server: Server, url: str, env: dict[str, str],
     new = load("new", setup.new_pool, args.seconds)
     results.append(new)
     if new.exhausted:
-        new.problems.append(f"the pool of new bodies ran out in {new.exhausted} wrk "
-                            "thread(s): raise --max-rate")  # fmt: skip
+        new.problems.append(
+            f"the pool of new bodies ran out in {new.exhausted} wrk thread(s): raise --max-rate"
+        )
     ids = settle(url)
     # wrk stops with up to one request per connection in flight: the server stores it,
     # wrk never counts its answer. So: 201 answers <= new rows <= requests wrk made.
     rows = len(ids) - before
     in_flight = rows - new.created
     if not 0 <= in_flight <= min(args.connections, new.used - new.created):
-        new.problems.append(f"{rows} new rows stored, but {new.created} answers were 201 "
-                            f"and wrk made {new.used} requests")  # fmt: skip
-    verified = subprocess.run([sys.executable, "-m", "intake_server", "verify"], env=env,
-                              cwd=REPO, capture_output=True, text=True, check=False)  # fmt: skip
+        new.problems.append(
+            f"{rows} new rows stored, but {new.created} answers were 201 "
+            f"and wrk made {new.used} requests"
+        )
+    verified = subprocess.run(
+        [sys.executable, "-m", "intake_server", "verify"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     checked = re.search(r"(\d+) entries checked", verified.stdout)
     if verified.returncode != 0 or not checked or int(checked[1]) != len(ids):
         new.problems.append(f"verify: {(verified.stdout + verified.stderr).strip()}")
     else:
-        new.notes.append(f"verify: ledger intact, {checked[1]} entries; {rows} rows stored "
-                         f"= {new.created} answered 201 + {in_flight} in flight at wrk's stop "
-                         f"(+ {before} from the warm-up)")  # fmt: skip
+        new.notes.append(
+            f"verify: ledger intact, {checked[1]} entries; {rows} rows stored "
+            f"= {new.created} answered 201 + {in_flight} in flight at wrk's stop "
+            f"(+ {before} from the warm-up)"
+        )
     if "replay" in phases:
         replay_pool = setup.folder / "replay.pool"
         stored = set(ids)
@@ -373,10 +415,14 @@ def print_table(rows: list[tuple[str, Load]], title: str) -> None:
     header += f"{'errors':>7} {'cpu ms/req':>10}"
     print(header + f"  target (>= {TARGET_RATE:.0f}/s, p99 <= {TARGET_P99_MS:.0f} ms)")
     for name, r in rows:
-        print(f"{name:<11} {r.phase:<7} {r.rate:>8.1f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} "
-              f"{r.errors:>7} {r.cpu_ms:>10.2f}  {r.verdict()}")  # fmt: skip
-    print("cpu ms/req: CPU time of the intake server's processes per answer (not the "
-          "database server's, not wrk's)")  # fmt: skip
+        print(
+            f"{name:<11} {r.phase:<7} {r.rate:>8.1f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} "
+            f"{r.errors:>7} {r.cpu_ms:>10.2f}  {r.verdict()}"
+        )
+    print(
+        "cpu ms/req: CPU time of the intake server's processes per answer (not the "
+        "database server's, not wrk's)"
+    )
     for name, r in rows:
         for note in r.notes:
             print(f"   {name} {r.phase}: {note}")
@@ -417,8 +463,10 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda _signo, _frame: sys.exit(143))
     busy = os.getloadavg()[0]
     if busy > 0.5:
-        print(f"!! load average {busy:.1f} before the run: other programs use the CPUs, so "
-              "the figures are low; cpu ms/req is the fairer one then")  # fmt: skip
+        print(
+            f"!! load average {busy:.1f} before the run: other programs use the CPUs, so "
+            "the figures are low; cpu ms/req is the fairer one then"
+        )
     databases = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     with tempfile.TemporaryDirectory(prefix="intake-bench-", dir=args.folder) as name:
         folder = Path(name)
@@ -428,27 +476,42 @@ def main() -> int:
         warm_pool, new_pool = folder / "warm.pool", folder / "new.pool"
         write_pool(warm_pool, int(args.warmup * args.max_rate) + 1, 0)
         write_pool(new_pool, int(args.seconds * args.max_rate), 10_000_000)
-        print(f"generated {int((args.warmup + args.seconds) * args.max_rate)} real "
-              f"confirmations in {time.perf_counter() - started:.1f} s")  # fmt: skip
-        setup = Setup(wrk, lua, warm_pool, new_pool, folder, args,
-                      make_server_tls(folder) if args.tls else None)  # fmt: skip
+        print(
+            f"generated {int((args.warmup + args.seconds) * args.max_rate)} real "
+            f"confirmations in {time.perf_counter() - started:.1f} s"
+        )
+        setup = Setup(
+            wrk,
+            lua,
+            warm_pool,
+            new_pool,
+            folder,
+            args,
+            make_server_tls(folder) if args.tls else None,
+        )
         scheme = "https" if args.tls else "http"
-        print(f"{os.cpu_count()} CPUs, {args.connections} keep-alive connections, "
-              f"{args.seconds:g} s per phase, {scheme}, data in {folder}")  # fmt: skip
+        print(
+            f"{os.cpu_count()} CPUs, {args.connections} keep-alive connections, "
+            f"{args.seconds:g} s per phase, {scheme}, data in {folder}"
+        )
         if args.sweep:
             rows = []
             combinations = itertools.product(databases, SWEEP_WORKERS, SWEEP_THREADS)
             for database, workers, threads in combinations:
                 (new,) = bench_database(setup, database, workers, threads, ("new",))
                 rows.append((f"{database[:2]} {workers}x{threads}", new))
-                print(f"  {database} workers={workers} threads={threads}: {new.rate:.1f}/s "
-                      f"p50 {new.p50_ms:.1f} ms p99 {new.p99_ms:.1f} ms", flush=True)  # fmt: skip
+                print(
+                    f"  {database} workers={workers} threads={threads}: {new.rate:.1f}/s "
+                    f"p50 {new.p50_ms:.1f} ms p99 {new.p99_ms:.1f} ms",
+                    flush=True,
+                )
             print_table(rows, "new confirmations by workers x threads")
             return 0
         rows = []
         for database in databases:
-            for result in bench_database(setup, database, args.workers, args.threads,
-                                         ("new", "replay", "floor")):  # fmt: skip
+            for result in bench_database(
+                setup, database, args.workers, args.threads, ("new", "replay", "floor")
+            ):
                 rows.append((database, result))
         title = f"workers={args.workers} threads={args.threads}, load average {busy:.1f} before"
         print_table(rows, f"{title}, {os.getloadavg()[0]:.1f} after")

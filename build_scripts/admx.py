@@ -64,8 +64,15 @@ def _elements(policy: ET.Element, s: Setting) -> None:
     elements = _sub(policy, "elements")
     if s.kind in (Kind.INT, Kind.FLOAT):
         minimum = str(int(s.minimum or 0))
-        _sub(elements, "decimal", id=pid, valueName=s.name, minValue=minimum,
-             maxValue=str(MAX_DWORD), required="true")  # fmt: skip
+        _sub(
+            elements,
+            "decimal",
+            id=pid,
+            valueName=s.name,
+            minValue=minimum,
+            maxValue=str(MAX_DWORD),
+            required="true",
+        )
     elif s.kind is Kind.CHOICE:
         enum = _sub(elements, "enum", id=pid, valueName=s.name, required="true")
         for choice in s.choices:
@@ -94,9 +101,15 @@ def admx() -> ET.Element:
     policies = _sub(root, "policies")
     for s in policy_settings():
         pid = policy_id(s)
-        policy = _sub(policies, "policy", name=pid, class_="Machine",
-                      displayName=f"$(string.{pid})", explainText=f"$(string.{pid}_Help)",
-                      key=rf"{POLICY_KEY}\{s.section}")  # fmt: skip
+        policy = _sub(
+            policies,
+            "policy",
+            name=pid,
+            class_="Machine",
+            displayName=f"$(string.{pid})",
+            explainText=f"$(string.{pid}_Help)",
+            key=rf"{POLICY_KEY}\{s.section}",
+        )
         _sub(policy, "parentCategory", ref=f"{ROOT_CATEGORY}_{s.section}")
         _sub(policy, "supportedOn", ref=SUPPORTED)
         _elements(policy, s)

@@ -62,8 +62,10 @@ def source_date_epoch() -> str:
     try:
         result = subprocess.run(
             ["git", "-C", str(ROOT), "log", "-1", "--format=%ct"],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return result.stdout.strip() or FALLBACK_EPOCH
     except (OSError, subprocess.CalledProcessError):
         return FALLBACK_EPOCH
@@ -89,8 +91,18 @@ def icon() -> Path | None:
 
 
 def run_pyinstaller(targets: Sequence[str], dist: Path, work: Path, clean: bool) -> None:
-    command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-               "--distpath", str(dist), "--workpath", str(work)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(dist),
+        "--workpath",
+        str(work),
+    ]
     if clean:
         command.append("--clean")
     command += [str(SPEC), "--", "--targets", ",".join(targets)]

@@ -28,8 +28,14 @@ WIX_NS = "http://schemas.microsoft.com/wix/2006/wi"
 #: Namespace for the component GUIDs: same relative path, same GUID, in every build.
 GUID_NAMESPACE = uuid.UUID("5e7c3a52-2f0b-4d8e-9a51-6c1d0b7f4a11")
 #: wixl ignores Property/@Secure; these must reach a managed (elevated) installation.
-SECURE_PROPERTIES = ("INTAKE_URL", "CUSTOMER_NUMBER", "COMPANY", "LANGUAGE", "LOCK",
-                     "REMOVE_CONFIG")  # fmt: skip
+SECURE_PROPERTIES = (
+    "INTAKE_URL",
+    "CUSTOMER_NUMBER",
+    "COMPANY",
+    "LANGUAGE",
+    "LOCK",
+    "REMOVE_CONFIG",
+)
 
 
 class MsiError(Exception):
@@ -106,12 +112,32 @@ def build_msi(
         fragment.write_text(payload_fragment(payload.resolve(), main_exe), "utf-8")
         candle, light = _tool("candle"), _tool("light")
         defines = [f"-dVersion={version}", f"-dIconFile={ICON}"]
-        _run([candle, "-nologo", "-arch", "x64", *defines, "-out", f"{work}{os.sep}",
-              str(WXS), str(fragment)])  # fmt: skip
+        _run(
+            [
+                candle,
+                "-nologo",
+                "-arch",
+                "x64",
+                *defines,
+                "-out",
+                f"{work}{os.sep}",
+                str(WXS),
+                str(fragment),
+            ]
+        )
         # ICE38/ICE43/ICE57/ICE91 assume one install scope; a dual-purpose package has two.
         ices = [f"-sice:{ice}" for ice in ("ICE38", "ICE43", "ICE57", "ICE91")]
-        _run([light, "-nologo", *ices, "-out", str(output),
-              str(work / "intellekta-helper.wixobj"), str(work / "payload.wixobj")])  # fmt: skip
+        _run(
+            [
+                light,
+                "-nologo",
+                *ices,
+                "-out",
+                str(output),
+                str(work / "intellekta-helper.wixobj"),
+                str(work / "payload.wixobj"),
+            ]
+        )
         return output
     fragment.write_text(payload_fragment(payload.resolve(), main_exe, fragment.parent), "utf-8")
     defines = ["-D", f"Version={version}", "-D", f"IconFile={ICON.name}"]
@@ -124,13 +150,18 @@ def _secure_properties(msi: Path) -> None:
     """What WiX does for Property/@Secure="yes" and wixl does not: list them as secure."""
     exported = subprocess.run(
         [_tool("msiinfo"), "export", str(msi), "Property"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     current = next(
-        (line.split("\t", 1)[1] for line in exported.splitlines()
-         if line.startswith("SecureCustomProperties\t")),
+        (
+            line.split("\t", 1)[1]
+            for line in exported.splitlines()
+            if line.startswith("SecureCustomProperties\t")
+        ),
         "",
-    )  # fmt: skip
+    )
     names = [n for n in current.split(";") if n] + list(SECURE_PROPERTIES)
     value = ";".join(dict.fromkeys(names))
     query = f"UPDATE `Property` SET `Value` = '{value}' WHERE `Property` = 'SecureCustomProperties'"

@@ -69,14 +69,36 @@ def command(config: SignConfig, source: Path, target: Path) -> list[str]:
     """The signing command for one file; contains paths only, never the password."""
     if config.thumbprint:
         signtool = shutil.which("signtool") or "signtool"
-        cmd = [signtool, "sign", "/sha1", config.thumbprint, "/fd", "sha256",
-               "/d", DESCRIPTION, "/du", INFO_URL]  # fmt: skip
+        cmd = [
+            signtool,
+            "sign",
+            "/sha1",
+            config.thumbprint,
+            "/fd",
+            "sha256",
+            "/d",
+            DESCRIPTION,
+            "/du",
+            INFO_URL,
+        ]
         if config.timestamp_url:
             cmd += ["/tr", config.timestamp_url, "/td", "sha256"]
         return [*cmd, str(source)]  # signtool signs in place: source is target
     tool = shutil.which("osslsigncode") or "osslsigncode"
-    cmd = [tool, "sign", "-pkcs12", str(config.pfx), "-readpass", str(config.password_file),
-           "-h", "sha256", "-n", DESCRIPTION, "-i", INFO_URL]  # fmt: skip
+    cmd = [
+        tool,
+        "sign",
+        "-pkcs12",
+        str(config.pfx),
+        "-readpass",
+        str(config.password_file),
+        "-h",
+        "sha256",
+        "-n",
+        DESCRIPTION,
+        "-i",
+        INFO_URL,
+    ]
     if config.timestamp_url:
         cmd += ["-ts", config.timestamp_url]
     return [*cmd, "-in", str(source), "-out", str(target)]

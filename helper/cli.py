@@ -130,13 +130,23 @@ def _add_global_options(parser: argparse.ArgumentParser, lang: str, nested: bool
 
     prefix = "sub_" if nested else ""
     options: list[tuple[tuple[str, ...], dict[str, Any]]] = [
-        (("-v", "--verbose"), {"action": "store_true", "default": False,
-                               "help": i18n.t("cli.help_verbose", lang)}),
+        (
+            ("-v", "--verbose"),
+            {"action": "store_true", "default": False, "help": i18n.t("cli.help_verbose", lang)},
+        ),
         (("--lang",), {"choices": i18n.LANGUAGES, "help": i18n.t("cli.help_lang", lang)}),
-        (("-c", "--set"), {"dest": "overrides", "action": "append", "default": [],
-                           "type": _key_value, "metavar": "KEY=VALUE",
-                           "help": i18n.t("cli.help_set", lang)}),
-    ]  # fmt: skip
+        (
+            ("-c", "--set"),
+            {
+                "dest": "overrides",
+                "action": "append",
+                "default": [],
+                "type": _key_value,
+                "metavar": "KEY=VALUE",
+                "help": i18n.t("cli.help_set", lang),
+            },
+        ),
+    ]
     for flags, settings in options:
         if set(flags) & set(parser._option_string_actions):
             continue

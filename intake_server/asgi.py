@@ -155,8 +155,12 @@ async def _respond(environ: dict[str, Any], send: Send) -> None:
     """Run Django in a thread of the pool; send its answer from the loop."""
     loop = asyncio.get_running_loop()
     status, headers, parts = await loop.run_in_executor(None, _run_django, environ)
-    start: HTTPResponseStartEvent = {"type": "http.response.start", "status": status,
-                                     "headers": headers, "trailers": False}  # fmt: skip
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": headers,
+        "trailers": False,
+    }
     await send(start)
     if isinstance(parts, bytes):
         await send({"type": "http.response.body", "body": parts, "more_body": False})
@@ -212,8 +216,9 @@ async def _timed_out(send: Send) -> None:
         "trailers": False,
     }
     await send(start)
-    await send({"type": "http.response.body", "body": json.dumps(problem).encode(),
-                "more_body": False})  # fmt: skip
+    await send(
+        {"type": "http.response.body", "body": json.dumps(problem).encode(), "more_body": False}
+    )
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

@@ -89,15 +89,22 @@ def _unwritable_folder(config: conf.ServerConfig) -> str | None:
     creates them: a read-only or missing folder is then explained, not a traceback."""
     folders = [("data folder", config.data_dir, "set data_dir to another one")]
     if not config.is_postgres and config["database_url"]:
-        folders.append(("folder of the SQLite database", config.sqlite_path.parent,
-                        "point database_url to another one"))  # fmt: skip
+        folders.append(
+            (
+                "folder of the SQLite database",
+                config.sqlite_path.parent,
+                "point database_url to another one",
+            )
+        )
     for name, folder, otherwise in folders:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             tempfile.TemporaryFile(dir=folder).close()
         except OSError as exc:
-            return (f"cannot write to the {name} {folder} ({exc.strerror or exc}); give "
-                    f"the service user write access to it, or {otherwise}.")  # fmt: skip
+            return (
+                f"cannot write to the {name} {folder} ({exc.strerror or exc}); give "
+                f"the service user write access to it, or {otherwise}."
+            )
     return None
 
 
@@ -118,8 +125,11 @@ def main(argv: list[str] | None = None) -> int:
         import django
         from django.core.management import ManagementUtility
     except ImportError:
-        print("intellekta-intake needs the server extra: in the repository, run "
-              "pip install '.[server]'", file=sys.stderr)  # fmt: skip
+        print(
+            "intellekta-intake needs the server extra: in the repository, run "
+            "pip install '.[server]'",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     unwritable = _unwritable_folder(config)
     if unwritable:

@@ -176,49 +176,127 @@ def _vendor_links() -> dict[str, str]:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("data_dir", _path, "", "Folder for the SQLite database, the secret key and "
-            "metrics; default: the platform's data folder."),
-    Setting("database_url", _database_url, "", "Empty: SQLite in the data folder. Or "
-            "postgresql://USER@HOST:5432/NAME (password from the environment or a file)."),
+    Setting(
+        "data_dir",
+        _path,
+        "",
+        "Folder for the SQLite database, the secret key and "
+        "metrics; default: the platform's data folder.",
+    ),
+    Setting(
+        "database_url",
+        _database_url,
+        "",
+        "Empty: SQLite in the data folder. Or "
+        "postgresql://USER@HOST:5432/NAME (password from the environment or a file).",
+    ),
     Setting("database_password_file", _path, "", "File holding the PostgreSQL password."),
-    Setting("secret_key_file", _path, "", "File holding Django's secret key; default: "
-            "secret_key in the data folder, generated on first start."),
-    Setting("allowed_hosts", _hosts, ["localhost", "127.0.0.1", "[::1]"],
-            "Host names this server answers to (its public name behind a proxy)."),
-    Setting("behind_proxy", _bool, False, "A TLS reverse proxy in front sets "
-            "X-Forwarded-For and X-Forwarded-Proto; trust them."),
-    Setting("proxy_count", _positive, 1, "With behind_proxy: how many proxies in front "
-            "append to X-Forwarded-For; the client is the address the outermost one saw."),
-    Setting("read_timeout_s", _seconds, 20, "A connection is closed when its TLS handshake "
-            "or its request headers take longer, or its body stops for this long."),
+    Setting(
+        "secret_key_file",
+        _path,
+        "",
+        "File holding Django's secret key; default: "
+        "secret_key in the data folder, generated on first start.",
+    ),
+    Setting(
+        "allowed_hosts",
+        _hosts,
+        ["localhost", "127.0.0.1", "[::1]"],
+        "Host names this server answers to (its public name behind a proxy).",
+    ),
+    Setting(
+        "behind_proxy",
+        _bool,
+        False,
+        "A TLS reverse proxy in front sets X-Forwarded-For and X-Forwarded-Proto; trust them.",
+    ),
+    Setting(
+        "proxy_count",
+        _positive,
+        1,
+        "With behind_proxy: how many proxies in front "
+        "append to X-Forwarded-For; the client is the address the outermost one saw.",
+    ),
+    Setting(
+        "read_timeout_s",
+        _seconds,
+        20,
+        "A connection is closed when its TLS handshake "
+        "or its request headers take longer, or its body stops for this long.",
+    ),
     Setting("require_token", _bool, False, "Refuse confirmations without a valid token (401)."),
     Setting("retention_days", _positive, 1095, "Records older than this are purged."),
-    Setting("rate_limit_address", _rate, "300/m", "Requests per client address to the "
-            "intake API, per server process; \"off\" to switch off."),
+    Setting(
+        "rate_limit_address",
+        _rate,
+        "300/m",
+        'Requests per client address to the intake API, per server process; "off" to switch off.',
+    ),
     Setting("rate_limit_token", _rate, "600/m", "Requests per token, per server process."),
-    Setting("session_id_pattern", _regex, SESSION_ID_PATTERN, "Regular expression a "
-            "confirmation's session_id must match in full (as the helper's session_id.pattern)."),
-    Setting("metrics_token_file", _path, "", "File holding a bearer token for /metrics; "
-            "without one, /metrics answers only to clients on loopback."),
-    Setting("verify_interval_minutes", _minutes, 5, "serve verifies the ledger's new "
-            "entries this often, and the whole ledger once a day."),
-    Setting("time_zone", _zone, "Europe/Berlin", "Times in the console and the evidence "
-            "are shown in this zone (named, with UTC beside it in the evidence)."),
-    Setting("evidence_file", _path, "", "TOML file with intellekta's details as processor "
-            "(name, contact, address) and, where wanted, its own wording of the evidence; "
-            "check warns while it is not set."),
+    Setting(
+        "session_id_pattern",
+        _regex,
+        SESSION_ID_PATTERN,
+        "Regular expression a "
+        "confirmation's session_id must match in full (as the helper's session_id.pattern).",
+    ),
+    Setting(
+        "metrics_token_file",
+        _path,
+        "",
+        "File holding a bearer token for /metrics; "
+        "without one, /metrics answers only to clients on loopback.",
+    ),
+    Setting(
+        "verify_interval_minutes",
+        _minutes,
+        5,
+        "serve verifies the ledger's new entries this often, and the whole ledger once a day.",
+    ),
+    Setting(
+        "time_zone",
+        _zone,
+        "Europe/Berlin",
+        "Times in the console and the evidence "
+        "are shown in this zone (named, with UTC beside it in the evidence).",
+    ),
+    Setting(
+        "evidence_file",
+        _path,
+        "",
+        "TOML file with intellekta's details as processor "
+        "(name, contact, address) and, where wanted, its own wording of the evidence; "
+        "check warns while it is not set.",
+    ),
     Setting("language", _language, "de", "Language of messages when the request names none."),
-    Setting("notice_dpa_url", _https_url, None, "The {dpa_url} link filled into notice texts "
-            "(as the helper's notice.dpa_url); default: intellekta's."),
+    Setting(
+        "notice_dpa_url",
+        _https_url,
+        None,
+        "The {dpa_url} link filled into notice texts "
+        "(as the helper's notice.dpa_url); default: intellekta's.",
+    ),
     Setting("notice_terms_url", _https_url, None, "The {terms_url} link (notice.terms_url)."),
     Setting("console_idle_minutes", _positive, 30, "Console sign-in expires after this idle time."),
-    Setting("console_connect_url_template", _url_template, "", "A \"Connect\" link on the "
-            "detail page, e.g. with {session_id}; empty: no link."),
-    Setting("log_level", lambda v: _choice(v, ("debug", "info", "warning", "error")), "info",
-            "How much the server logs."),
-    Setting("log_format", lambda v: _choice(v, ("text", "json")), "text",
-            "Log lines as text, or as JSON objects (one per line) for a log collector."),
-)  # fmt: skip
+    Setting(
+        "console_connect_url_template",
+        _url_template,
+        "",
+        'A "Connect" link on the detail page, e.g. with {session_id}; empty: no link.',
+    ),
+    Setting(
+        "log_level",
+        lambda v: _choice(v, ("debug", "info", "warning", "error")),
+        "info",
+        "How much the server logs.",
+    ),
+    Setting(
+        "log_format",
+        lambda v: _choice(v, ("text", "json")),
+        "text",
+        "Log lines as text, or as JSON objects (one per line) for a log collector.",
+    ),
+)
 BY_KEY = {s.key: s for s in SETTINGS}
 
 
@@ -276,9 +354,11 @@ class ServerConfig:
             return self.secret_key()  # another process wrote it first
         except OSError as exc:
             raise ConfigError(
-                [f"{path}: cannot write a new secret key: {exc.strerror}. Give the service "
-                 f"user write access to the folder, or set {ENV_SECRET_KEY}."]
-            ) from None  # fmt: skip
+                [
+                    f"{path}: cannot write a new secret key: {exc.strerror}. Give the service "
+                    f"user write access to the folder, or set {ENV_SECRET_KEY}."
+                ]
+            ) from None
         return key
 
     def database_password(self) -> str:
@@ -291,9 +371,11 @@ class ServerConfig:
             return Path(path).read_text("utf-8").strip()
         except OSError as exc:
             raise ConfigError(
-                [f"{path}: cannot read the database password (database_password_file): "
-                 f"{exc.strerror}."]
-            ) from None  # fmt: skip
+                [
+                    f"{path}: cannot read the database password (database_password_file): "
+                    f"{exc.strerror}."
+                ]
+            ) from None
 
 
 def load(path: str | None = None, env: Mapping[str, str] | None = None) -> ServerConfig:
@@ -321,8 +403,10 @@ def _from_environment(env: Mapping[str, str], problems: list[str]) -> dict[str, 
     found: dict[str, tuple[Any, str]] = {}
     for name, value in env.items():
         if not name.startswith(ENV_PREFIX) or name in (
-            ENV_CONFIG_FILE, ENV_SECRET_KEY, ENV_DATABASE_PASSWORD,
-        ):  # fmt: skip
+            ENV_CONFIG_FILE,
+            ENV_SECRET_KEY,
+            ENV_DATABASE_PASSWORD,
+        ):
             continue
         key = name[len(ENV_PREFIX) :].lower()
         if key not in BY_KEY:

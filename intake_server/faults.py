@@ -28,19 +28,21 @@ from intake_server.api import problems
 RETRY_AFTER_S = 30
 
 #: SQLite's primary result codes that say the database cannot be used now.
-_SQLITE_FAULTS = frozenset({
-    sqlite3.SQLITE_BUSY,  # locked past the busy timeout
-    sqlite3.SQLITE_LOCKED,
-    sqlite3.SQLITE_FULL,  # "database or disk is full"
-    sqlite3.SQLITE_IOERR,
-    sqlite3.SQLITE_READONLY,
-    sqlite3.SQLITE_CANTOPEN,
-    sqlite3.SQLITE_NOMEM,
-    sqlite3.SQLITE_PERM,
-    sqlite3.SQLITE_PROTOCOL,
-    sqlite3.SQLITE_CORRUPT,
-    sqlite3.SQLITE_NOTADB,
-})  # fmt: skip
+_SQLITE_FAULTS = frozenset(
+    {
+        sqlite3.SQLITE_BUSY,  # locked past the busy timeout
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_FULL,  # "database or disk is full"
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_NOMEM,
+        sqlite3.SQLITE_PERM,
+        sqlite3.SQLITE_PROTOCOL,
+        sqlite3.SQLITE_CORRUPT,
+        sqlite3.SQLITE_NOTADB,
+    }
+)
 #: SQLSTATE classes of PostgreSQL's OperationalError that a record can cause:
 #: 54, "program limit exceeded" (e.g. a value too large for an index).
 _POSTGRES_RECORD_CLASSES = ("54",)
@@ -74,10 +76,12 @@ def refusal() -> problems.Refused:
     """The API's answer to a fault, in the active language."""
     return problems.Refused(
         "unavailable",
-        _("The server cannot store confirmations at the moment. Nothing is wrong with "
-          "yours: please send it again in a few minutes."),
+        _(
+            "The server cannot store confirmations at the moment. Nothing is wrong with "
+            "yours: please send it again in a few minutes."
+        ),
         headers={"Retry-After": str(RETRY_AFTER_S)},
-    )  # fmt: skip
+    )
 
 
 def answer(request: HttpRequest) -> HttpResponse:

@@ -71,8 +71,14 @@ def _child(args: list[str], stop: threading.Event) -> subprocess.CompletedProces
     only the server, which ends the child itself. Raises OSError if it cannot start."""
     command = [sys.executable, "-m", "intake_server", *args]
     env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}  # not ours
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          env=env, start_new_session=True) as child:  # fmt: skip
+    with subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    ) as child:
         while True:
             try:
                 out, err = child.communicate(timeout=0.5)
@@ -99,8 +105,9 @@ def _purge_daily(stop: threading.Event) -> None:
             log.log(level, "Daily purge: %s", (done.stdout + done.stderr).strip())
 
 
-def _verify_regularly(stop: threading.Event, every_s: float,
-                      clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+def _verify_regularly(
+    stop: threading.Event, every_s: float, clock: Callable[[], float] = time.monotonic
+) -> None:
     """The whole ledger soon after the start and once a day, the new entries every
     ``every_s`` in between; each run records its result in the database, where every
     process reads it (``/readyz``, ``/metrics``, the console's banner). A run that cannot
@@ -131,8 +138,11 @@ def _verify_once(full: bool, stop: threading.Event) -> bool:
     report = _report(done.stdout) if done.returncode in (0, 1) else None
     if report is None:
         said = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        log.warning("The ledger could not be verified (exit %s): %s", done.returncode,
-                    said.encode("unicode_escape").decode("ascii")[:300])  # fmt: skip
+        log.warning(
+            "The ledger could not be verified (exit %s): %s",
+            done.returncode,
+            said.encode("unicode_escape").decode("ascii")[:300],
+        )
         return False
     _log_report(report, full)
     return True
@@ -165,11 +175,20 @@ def _log_report(report: dict[str, Any], full: bool) -> None:
     named = "; ".join(map(_named, entries[:NAMED_IN_LOG]))
     more = f"; and {len(entries) - NAMED_IN_LOG} more" if len(entries) > NAMED_IN_LOG else ""
     damaged = report["damaged"]
-    log.error("Ledger damaged: %d %s found by the %s: %s%s. intellekta-intake verify says "
-              "what differs; see \"The ledger\" in docs/intake-server.md.", damaged,
-              "entry" if damaged == 1 else "entries", run, named, more,
-              extra={"damaged": damaged, "seqs": [e["seq"] for e in entries],
-                     "receipt_ids": [e["receipt_id"] for e in entries]})  # fmt: skip
+    log.error(
+        "Ledger damaged: %d %s found by the %s: %s%s. intellekta-intake verify says "
+        'what differs; see "The ledger" in docs/intake-server.md.',
+        damaged,
+        "entry" if damaged == 1 else "entries",
+        run,
+        named,
+        more,
+        extra={
+            "damaged": damaged,
+            "seqs": [e["seq"] for e in entries],
+            "receipt_ids": [e["receipt_id"] for e in entries],
+        },
+    )
 
 
 def _named(entry: dict[str, Any]) -> str:
@@ -181,9 +200,18 @@ def _named(entry: dict[str, Any]) -> str:
     return f"{where} (receipt {str(receipt)[:24]!r})" if receipt else where
 
 
-def run(host: str, port: int, workers: int, threads: int, certfile: str, keyfile: str,
-        metrics_dir: Path, read_timeout_s: int, verify_every_s: float,
-        purge: bool = True) -> int:  # fmt: skip
+def run(
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    certfile: str,
+    keyfile: str,
+    metrics_dir: Path,
+    read_timeout_s: int,
+    verify_every_s: float,
+    purge: bool = True,
+) -> int:
     """Serve until stopped (SIGTERM or Ctrl+C); the exit code. A worker process that
     dies stops the whole server with a code other than 0, so that systemd (or any
     supervisor) starts it again, with fresh workers."""
@@ -200,8 +228,10 @@ def run(host: str, port: int, workers: int, threads: int, certfile: str, keyfile
     ]
     if purge:
         jobs.append(("purge", _purge_daily, (stop,)))
-    background = [threading.Thread(target=target, args=args, daemon=True, name=name)
-                  for name, target, args in jobs]  # fmt: skip
+    background = [
+        threading.Thread(target=target, args=args, daemon=True, name=name)
+        for name, target, args in jobs
+    ]
     for thread in background:
         thread.start()
     try:
@@ -212,8 +242,11 @@ def run(host: str, port: int, workers: int, threads: int, certfile: str, keyfile
             thread.join(CHILD_STOP_S)
     died = _died(workers_seen)
     if died:  # hypercorn stops then, but returns the others' 0 (hypercorn.run._join_exited)
-        log.error("Server process %s ended unexpectedly (exit code %s); the server stops.",
-                  died[0].pid, died[0].exitcode)  # fmt: skip
+        log.error(
+            "Server process %s ended unexpectedly (exit code %s); the server stops.",
+            died[0].pid,
+            died[0].exitcode,
+        )
         return 1
     return code
 
@@ -246,12 +279,16 @@ def _died(workers: set[BaseProcess]) -> list[BaseProcess]:
     then terminates the others at once (``SIGTERM``), even one still closing its
     connections: that is part of the stop, not a death."""
     stopped = any(w.exitcode == 0 for w in workers)
-    return [w for w in workers if w.exitcode not in (None, 0)
-            and not (stopped and w.exitcode == -signal.SIGTERM)]  # fmt: skip
+    return [
+        w
+        for w in workers
+        if w.exitcode not in (None, 0) and not (stopped and w.exitcode == -signal.SIGTERM)
+    ]
 
 
-def _config(host: str, port: int, workers: int, certfile: str, keyfile: str,
-            read_timeout_s: int) -> Config:  # fmt: skip
+def _config(
+    host: str, port: int, workers: int, certfile: str, keyfile: str, read_timeout_s: int
+) -> Config:
     config = Config()
     config.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
     config.application_path = "intake_server.asgi:application"

@@ -119,9 +119,11 @@ _RATE_CACHE = "ratelimit"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Counted per server process (local memory supports atomic increments).
-    _RATE_CACHE: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                  "LOCATION": "ratelimit"},
-}  # fmt: skip
+    _RATE_CACHE: {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ratelimit",
+    },
+}
 RATELIMIT_USE_CACHE = _RATE_CACHE
 RATELIMIT_ENABLE = True
 # Local memory is shared by the threads of one process, which is what we document.
@@ -144,11 +146,13 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]  # fmt: skip
+]
 # 5 wrong passwords lock a (user name, address) pair for 15 minutes; an account's failures
 # from all addresses make further attempts wait (console.sign_in says how).
 AXES_FAILURE_LIMIT = 5

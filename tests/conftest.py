@@ -78,8 +78,12 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Home]:
             logs=xdg["XDG_STATE_HOME"] / "intellekta-helper" / "log",
         )
     # The helper must look exactly there, or a test would touch the real user's files.
-    seen = (paths.machine_config_dirs()[0], paths.user_config_dir(), paths.user_data_dir(),
-            paths.user_log_dir())  # fmt: skip
+    seen = (
+        paths.machine_config_dirs()[0],
+        paths.user_config_dir(),
+        paths.user_data_dir(),
+        paths.user_log_dir(),
+    )
     assert seen == (found.machine_config, found.user_config, found.data, found.logs), (
         "platformdirs ignored the temporary folders (on Windows: too old for WIN_PD_OVERRIDE_*?)"
     )
@@ -89,8 +93,11 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Home]:
 def _windows_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
     """Windows' layout (README, Configuration) below temporary AppData and ProgramData."""
     local, common = tmp_path / "AppData" / "Local", tmp_path / "ProgramData"
-    for name, folder in (("LOCAL_APPDATA", local), ("COMMON_APPDATA", common),
-                         ("APPDATA", tmp_path / "AppData" / "Roaming")):  # fmt: skip
+    for name, folder in (
+        ("LOCAL_APPDATA", local),
+        ("COMMON_APPDATA", common),
+        ("APPDATA", tmp_path / "AppData" / "Roaming"),
+    ):
         folder.mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(f"WIN_PD_OVERRIDE_{name}", str(folder))
     user = local / "intellekta" / "helper"
@@ -110,6 +117,11 @@ def run_cli(
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "helper", *args],
-        capture_output=True, text=True, env=full_env, input=input, timeout=timeout,
-        cwd=REPO, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=full_env,
+        input=input,
+        timeout=timeout,
+        cwd=REPO,
+        check=False,
+    )

@@ -29,11 +29,21 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ui", ("helper.ui",)),
     ("flow", ("helper.flow",)),
     ("consent/intake/apps", ("helper.consent", "helper.intake", "helper.apps")),
-    ("config/i18n/logs/paths", (
-        "helper.config", "helper.i18n", "helper.logs", "helper.paths",
-        "helper.exitcodes", "helper.lazy", "helper.platforms", "helper.program", "helper",
-    )),
-)  # fmt: skip
+    (
+        "config/i18n/logs/paths",
+        (
+            "helper.config",
+            "helper.i18n",
+            "helper.logs",
+            "helper.paths",
+            "helper.exitcodes",
+            "helper.lazy",
+            "helper.platforms",
+            "helper.program",
+            "helper",
+        ),
+    ),
+)
 #: Calls that import the module named by their first argument.
 _IMPORT_CALLS = ("import_module", "__import__")
 
@@ -205,10 +215,15 @@ def layer_violations(sources: Iterable[tuple[str, str]]) -> list[Violation]:
             unplaced = arrow.module if mine is None else arrow.target
             violations.append(Violation(arrow, f"{unplaced} is in no layer of LAYERS"))
         elif theirs < mine:
-            violations.append(Violation(arrow, (
-                f"{arrow.module} (layer {LAYERS[mine][0]}) imports {arrow.target} "
-                f"(layer {LAYERS[theirs][0]}), which is above it"
-            )))  # fmt: skip
+            violations.append(
+                Violation(
+                    arrow,
+                    (
+                        f"{arrow.module} (layer {LAYERS[mine][0]}) imports {arrow.target} "
+                        f"(layer {LAYERS[theirs][0]}), which is above it"
+                    ),
+                )
+            )
     return violations
 
 
@@ -254,17 +269,25 @@ def test_the_layer_check_sees_every_kind_of_upward_import() -> None:
     sources = [
         ("helper", ""),
         ("helper.lazy", ""),
-        ("helper.config", "from helper.lazy import lazy_exports\n"
-                          "__getattr__ = lazy_exports(__name__, {'x': 'settings'})\n"),  # fine
+        (
+            "helper.config",
+            "from helper.lazy import lazy_exports\n"
+            "__getattr__ = lazy_exports(__name__, {'x': 'settings'})\n",
+        ),  # fine
         ("helper.config.settings", "def check():\n    from helper.apps import catalogue\n"),
         ("helper.config.loader", "from ..consent.notice import load_notice\n"),
-        ("helper.config.values", "import importlib\n"
-                                 "importlib.import_module('helper.flow.wizard')\n"),
+        (
+            "helper.config.values",
+            "import importlib\nimportlib.import_module('helper.flow.wizard')\n",
+        ),
         ("helper.paths", "from helper import ui\n"),
         ("helper.logs", "from helper.apps import scan\n"),
         ("helper.i18n", "import helper.surprise\n"),
-        ("helper.apps", "from helper.lazy import lazy_exports\n"
-                        "__getattr__ = lazy_exports(__name__, {'scan': 'detect'})\n"),
+        (
+            "helper.apps",
+            "from helper.lazy import lazy_exports\n"
+            "__getattr__ = lazy_exports(__name__, {'scan': 'detect'})\n",
+        ),
         ("helper.apps.detect", "from helper.config import settings\n"),  # down: fine
         ("helper.apps.catalogue", "from . import detect\nfrom .. import config\n"),  # fine
         ("helper.consent", ""),
@@ -273,7 +296,7 @@ def test_the_layer_check_sees_every_kind_of_upward_import() -> None:
         ("helper.flow.wizard", ""),
         ("helper.ui", ""),
         ("helper.surprise", ""),
-    ]  # fmt: skip
+    ]
     reported = {(v.arrow.module, v.arrow.line, v.arrow.target) for v in layer_violations(sources)}
     assert reported == {
         ("helper.config.settings", 2, "helper.apps.catalogue"),
@@ -283,8 +306,13 @@ def test_the_layer_check_sees_every_kind_of_upward_import() -> None:
         ("helper.logs", 1, "helper.apps.detect"),  # resolved through lazy_exports
         ("helper.i18n", 1, "helper.surprise"),  # in no layer
     }
-    message = str(next(v for v in layer_violations(sources) if v.arrow.line == 2
-                       and v.arrow.module == "helper.config.settings"))  # fmt: skip
+    message = str(
+        next(
+            v
+            for v in layer_violations(sources)
+            if v.arrow.line == 2 and v.arrow.module == "helper.config.settings"
+        )
+    )
     assert message == (
         "helper.config.settings:2: 'from helper.apps import catalogue': helper.config.settings"
         " (layer config/i18n/logs/paths) imports helper.apps.catalogue"
@@ -303,11 +331,15 @@ def test_an_upward_import_added_to_the_real_code_fails_the_check() -> None:
 
 
 def test_the_cycle_check_sees_a_cycle_within_a_layer() -> None:
-    arrows = read_imports([
-        ("helper.apps", ""), ("helper.apps.model", "from helper.consent import record\n"),
-        ("helper.consent", ""), ("helper.consent.record", "from helper.apps import model\n"),
-        ("helper.intake", "from helper import consent\n"),
-    ])  # fmt: skip
+    arrows = read_imports(
+        [
+            ("helper.apps", ""),
+            ("helper.apps.model", "from helper.consent import record\n"),
+            ("helper.consent", ""),
+            ("helper.consent.record", "from helper.apps import model\n"),
+            ("helper.intake", "from helper import consent\n"),
+        ]
+    )
     assert package_cycles(arrows) == [["helper.apps", "helper.consent"]]
 
 
@@ -315,9 +347,12 @@ def test_the_cycle_check_sees_a_cycle_within_a_layer() -> None:
 
 #: Modules only one platform can import; the text check below still reads them.
 PLATFORM_ONLY = (
-    "helper.apps._winsession", "helper.apps.close._linux", "helper.apps.close._macos",
-    "helper.apps.close._windows", "helper.config._windows_policy",
-)  # fmt: skip
+    "helper.apps._winsession",
+    "helper.apps.close._linux",
+    "helper.apps.close._macos",
+    "helper.apps.close._windows",
+    "helper.config._windows_policy",
+)
 
 
 def test_the_core_never_imports_tkinter() -> None:

@@ -15,9 +15,15 @@ from tests.conftest import REPO, Home, run_cli
 
 @pytest.mark.parametrize(
     "command",
-    [["config", "show"], ["config", "show", "--json"], ["scan"], ["scan", "--json"],
-     ["outbox", "list"], ["--help"]],
-)  # fmt: skip
+    [
+        ["config", "show"],
+        ["config", "show", "--json"],
+        ["scan"],
+        ["scan", "--json"],
+        ["outbox", "list"],
+        ["--help"],
+    ],
+)
 def test_output_into_a_closed_pipe_ends_quietly(home: Home, command: list[str]) -> None:
     """As in ``intellekta-helper config show | head -1``, with the reader gone before
     the first byte, so that every write meets a broken pipe."""
@@ -26,8 +32,13 @@ def test_output_into_a_closed_pipe_ends_quietly(home: Home, command: list[str]) 
     try:
         result = subprocess.run(
             [sys.executable, "-m", "helper", "--lang", "en", *command],
-            stdout=write, stderr=subprocess.PIPE, text=True, cwd=REPO, timeout=60, check=False,
-        )  # fmt: skip
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            timeout=60,
+            check=False,
+        )
     finally:
         os.close(write)
     assert result.returncode == 0, result.stderr
@@ -36,11 +47,13 @@ def test_output_into_a_closed_pipe_ends_quietly(home: Home, command: list[str]) 
 
 @pytest.mark.parametrize(
     "argv",
-    [["--lang", "en", "-c", "vendor.name=ACME", "config", "show"],
-     ["config", "show", "--lang", "en", "-c", "vendor.name=ACME"],
-     ["config", "--lang", "en", "show", "--set", "vendor.name=ACME"],
-     ["-c", "vendor.name=ACME", "config", "show", "--lang=en"]],
-)  # fmt: skip
+    [
+        ["--lang", "en", "-c", "vendor.name=ACME", "config", "show"],
+        ["config", "show", "--lang", "en", "-c", "vendor.name=ACME"],
+        ["config", "--lang", "en", "show", "--set", "vendor.name=ACME"],
+        ["-c", "vendor.name=ACME", "config", "show", "--lang=en"],
+    ],
+)
 def test_global_options_go_on_either_side_of_the_command(home: Home, argv: list[str]) -> None:
     result = run_cli(*argv)
     assert result.returncode == 0, result.stderr
@@ -48,8 +61,9 @@ def test_global_options_go_on_either_side_of_the_command(home: Home, argv: list[
 
 
 def test_settings_from_both_sides_add_up_and_verbose_works_after(home: Home) -> None:
-    result = run_cli("-c", "vendor.name=ACME", "config", "show", "--json", "-v",
-                     "-c", "customer.number=K-1")  # fmt: skip
+    result = run_cli(
+        "-c", "vendor.name=ACME", "config", "show", "--json", "-v", "-c", "customer.number=K-1"
+    )
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
     assert shown["vendor.name"]["value"] == "ACME"
@@ -59,11 +73,13 @@ def test_settings_from_both_sides_add_up_and_verbose_works_after(home: Home) -> 
 
 @pytest.mark.parametrize(
     "argv",
-    [["scan", "intake.token=TOPSECRET-4711"],
-     ["scan", "-c", "intake.token=TOPSECRET-4711", "--no-such-option"],
-     ["-c", "intake.token=TOPSECRET-4711", "scan", "--lang", "xx"],
-     ["scan", "-c", "TOPSECRET-4711"]],
-)  # fmt: skip
+    [
+        ["scan", "intake.token=TOPSECRET-4711"],
+        ["scan", "-c", "intake.token=TOPSECRET-4711", "--no-such-option"],
+        ["-c", "intake.token=TOPSECRET-4711", "scan", "--lang", "xx"],
+        ["scan", "-c", "TOPSECRET-4711"],
+    ],
+)
 def test_usage_errors_never_repeat_a_secret(home: Home, argv: list[str]) -> None:
     result = run_cli(*argv)
     assert result.returncode == 2

@@ -221,8 +221,9 @@ def parse_rule(raw: Any, number: int, categories: Iterable[str], origin: str = E
     where = _Where(origin, number, rule_id)
     unknown = sorted(set(raw) - _RULE_KEYS)
     if unknown:
-        raise where.error("unknown_field", field=repr(unknown[0]),
-                          allowed=", ".join(sorted(_RULE_KEYS)))  # fmt: skip
+        raise where.error(
+            "unknown_field", field=repr(unknown[0]), allowed=", ".join(sorted(_RULE_KEYS))
+        )
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         raise where.error("bad_name")
@@ -237,8 +238,17 @@ def parse_rule(raw: Any, number: int, categories: Iterable[str], origin: str = E
         raise where.error("bad_support_tool")
     if not any(names.values()) and not any(patterns.values()):
         raise where.error("no_names")
-    return Rule(rule_id, name.strip(), category, names["windows"], names["macos"],
-                names["linux"], patterns["cmdline"], patterns["path"], support_tool)  # fmt: skip
+    return Rule(
+        rule_id,
+        name.strip(),
+        category,
+        names["windows"],
+        names["macos"],
+        names["linux"],
+        patterns["cmdline"],
+        patterns["path"],
+        support_tool,
+    )
 
 
 def _names(raw: Mapping[str, Any], platform: str, where: _Where) -> tuple[str, ...]:

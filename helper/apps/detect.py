@@ -131,8 +131,9 @@ def _platform(name: str) -> _Platform:
         from helper.apps import _winsession
 
         # exe and command line are costly on Windows: fetched later, only when needed.
-        return _Platform(name, ("name",), windows_keys,
-                         lambda: windows_owner(_winsession.session_of))  # fmt: skip
+        return _Platform(
+            name, ("name",), windows_keys, lambda: windows_owner(_winsession.session_of)
+        )
     if name == "macos":
         return _Platform(name, ("name", "exe", "cmdline"), macos_keys, posix_owner)
     return _Platform(name, ("name", "exe", "cmdline"), linux_keys, posix_owner)
@@ -205,8 +206,9 @@ def _describe(hits: list[_Hit], owned: Owner) -> list[_Proc]:
             with hit.proc.oneshot():
                 if not owned(hit.proc) or hit.proc.status() == psutil.STATUS_ZOMBIE:
                     continue
-                procs.append(_Proc(hit.proc, hit.rule, hit.exe, hit.proc.ppid(),
-                                   hit.proc.create_time()))  # fmt: skip
+                procs.append(
+                    _Proc(hit.proc, hit.rule, hit.exe, hit.proc.ppid(), hit.proc.create_time())
+                )
         except (psutil.Error, OSError):  # gone, a zombie, or not ours to inspect
             continue
     return procs
@@ -287,17 +289,27 @@ def scan(
             remote_support = remote_support or rule.support_tool
             continue
         main = _main_process(kept)
-        apps.append(DetectedApp(
-            id=rule.id, name=rule.name, category=rule.category,
-            processes=tuple(sorted((ProcessRef(p.pid, p.create_time) for p in kept),
-                                   key=lambda ref: ref.pid)),
-            main_pid=main.pid,
-            keep_open=rule.id.casefold() in keep or rule.name.casefold() in keep,
-            exe=_main_exe(main),
-        ))  # fmt: skip
+        apps.append(
+            DetectedApp(
+                id=rule.id,
+                name=rule.name,
+                category=rule.category,
+                processes=tuple(
+                    sorted(
+                        (ProcessRef(p.pid, p.create_time) for p in kept), key=lambda ref: ref.pid
+                    )
+                ),
+                main_pid=main.pid,
+                keep_open=rule.id.casefold() in keep or rule.name.casefold() in keep,
+                exe=_main_exe(main),
+            )
+        )
     apps.sort(key=lambda a: (catalogue.category_order(a.category), a.name.casefold(), a.id))
-    log.info("Scan found %d application(s) in %d process(es), remote support %s, %.0f ms",
-             len(apps), sum(len(a.processes) for a in apps),
-             "running" if remote_support else "not running",
-             (time.perf_counter() - started) * 1000)  # fmt: skip
+    log.info(
+        "Scan found %d application(s) in %d process(es), remote support %s, %.0f ms",
+        len(apps),
+        sum(len(a.processes) for a in apps),
+        "running" if remote_support else "not running",
+        (time.perf_counter() - started) * 1000,
+    )
     return ScanResult(tuple(apps), remote_support)

@@ -58,8 +58,11 @@ def run(args: argparse.Namespace, config: Config) -> int:
     def progress(app_id: str, status: CloseStatus | None) -> None:
         name = names.get(app_id, app_id)
         if status is None:
-            print(i18n.t("close.progress.asked", lang, name=name, seconds=f"{timeout:g}"),
-                  file=sys.stderr, flush=True)  # fmt: skip
+            print(
+                i18n.t("close.progress.asked", lang, name=name, seconds=f"{timeout:g}"),
+                file=sys.stderr,
+                flush=True,
+            )
         elif status is CloseStatus.CLOSED:
             print(i18n.t("close.progress.closed", lang, name=name), file=sys.stderr, flush=True)
 

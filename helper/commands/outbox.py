@@ -41,9 +41,10 @@ def register(subparsers: Any, lang: str) -> None:
     send = actions.add_parser("send", help=i18n.t("intake.cli.help_send", lang))
     send.add_argument("--json", action="store_true", help=i18n.t("cli.help_json", lang))
     send.add_argument(
-        "--include-rejected", action="store_true",
+        "--include-rejected",
+        action="store_true",
         help=i18n.t("intake.cli.help_include_rejected", lang),
-    )  # fmt: skip
+    )
     send.set_defaults(run=run_send)
 
 
@@ -82,18 +83,25 @@ def _untried(record: OutboxRecord) -> Delivery:
     waits_for_access = record.state is RecordState.NOT_AUTHORISED
     reason = Reason.NOT_AUTHORISED if waits_for_access else Reason.NOT_TRIED
     return Delivery(
-        record.submission_id, DeliveryState.PENDING, reason,
-        http_status=record.http_status, server_message=record.server_message,
-    )  # fmt: skip
+        record.submission_id,
+        DeliveryState.PENDING,
+        reason,
+        http_status=record.http_status,
+        server_message=record.server_message,
+    )
 
 
 def _as_json(delivery: Delivery, tried: bool, lang: str) -> dict[str, Any]:
     return {
-        "submission_id": delivery.submission_id, "state": delivery.state.value,
-        "reason": delivery.reason.value, "tried": tried, "receipt_id": delivery.receipt_id,
-        "http_status": delivery.http_status, "attempts": delivery.attempts,
+        "submission_id": delivery.submission_id,
+        "state": delivery.state.value,
+        "reason": delivery.reason.value,
+        "tried": tried,
+        "receipt_id": delivery.receipt_id,
+        "http_status": delivery.http_status,
+        "attempts": delivery.attempts,
         "message": delivery.message(lang),
-    }  # fmt: skip
+    }
 
 
 def _print_summary(summary: Summary, lang: str) -> None:
@@ -105,14 +113,22 @@ def _print_summary(summary: Summary, lang: str) -> None:
         elif delivery.reason is not Reason.BUSY and delivery is not stopped_by:
             print(delivery.message(lang))  # about this one record: damaged, refused
     if stopped_by is not None:
-        why = i18n.t(f"intake.cli.why.{stopped_by.reason.value}", lang,
-                     status=stopped_by.http_status or "")  # fmt: skip
+        why = i18n.t(
+            f"intake.cli.why.{stopped_by.reason.value}", lang, status=stopped_by.http_status or ""
+        )
         print(i18n.t("intake.cli.stopped", lang, why=why))
     if summary.waiting:
         print(i18n.t("intake.cli.still_waiting", lang, count=summary.pending))
         _print_records(list(summary.waiting), lang)
-    print(i18n.t("intake.cli.send_summary", lang, delivered=len(summary.delivered),
-                 pending=summary.pending, rejected=summary.rejected))  # fmt: skip
+    print(
+        i18n.t(
+            "intake.cli.send_summary",
+            lang,
+            delivered=len(summary.delivered),
+            pending=summary.pending,
+            rejected=summary.rejected,
+        )
+    )
 
 
 def _print_records(records: list[OutboxRecord], lang: str) -> None:
@@ -120,10 +136,13 @@ def _print_records(records: list[OutboxRecord], lang: str) -> None:
         state = i18n.t(f"intake.cli.state_{record.state.value}", lang)
         created = local_time(record.created_at, lang)
         line = i18n.t(
-            "intake.cli.list_line", lang, created_at=created,
+            "intake.cli.list_line",
+            lang,
+            created_at=created,
             session_id=format_session_id(record.session_id),
-            state=state, attempts=record.attempts,
-        )  # fmt: skip
+            state=state,
+            attempts=record.attempts,
+        )
         print(line)
         if record.last_error:
             print(i18n.t("intake.cli.list_problem", lang, problem=record.last_error))

@@ -48,16 +48,22 @@ def as_text(result: ScanResult, catalogue: Catalogue, lang: str) -> str:
         lines.append(i18n.t("apps.found_header", lang))
     else:
         lines.append(i18n.t("apps.none_found", lang))
-    names = {app.id: app.name + (f" ({i18n.t('apps.kept_open', lang)})" if app.keep_open else "")
-             for app in result.applications}  # fmt: skip
+    names = {
+        app.id: app.name + (f" ({i18n.t('apps.kept_open', lang)})" if app.keep_open else "")
+        for app in result.applications
+    }
     width = max(map(len, names.values()), default=0)
     category = None
     for app in result.applications:
         if app.category != category:
             category = app.category
             lines += ["", catalogue.category_name(category, lang)]
-            lines += textwrap.wrap(catalogue.reason(category, lang), width=78,
-                                   initial_indent="  ", subsequent_indent="  ")  # fmt: skip
+            lines += textwrap.wrap(
+                catalogue.reason(category, lang),
+                width=78,
+                initial_indent="  ",
+                subsequent_indent="  ",
+            )
         lines.append(f"    - {names[app.id]:<{width}}   {i18n.t('apps.id', lang, id=app.id)}")
     remote = "apps.remote_running" if result.remote_support_running else "apps.remote_missing"
     lines += ["", i18n.t(remote, lang)]

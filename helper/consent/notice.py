@@ -201,9 +201,12 @@ def _parse(content: str, name: str, base_dir: Path) -> _NoticeFile:
     except tomllib.TOMLDecodeError as exc:
         where = locate(content, exc)
         raise NoticeFileError(
-            "consent.notice_file.syntax", path=name, line=str(where.line), detail=where.reason,
+            "consent.notice_file.syntax",
+            path=name,
+            line=str(where.line),
+            detail=where.reason,
             excerpt=where.excerpt,
-        ) from None  # fmt: skip
+        ) from None
     _reject_unknown(doc, _TOP_KEYS, name, "")
     ident, version = _label(doc, "id", name), _label(doc, "version", name)
     texts = {

@@ -267,9 +267,14 @@ class IntakeClient:
         headers = {"Content-Type": "application/json", "Idempotency-Key": f'"{submission_id}"'}
         try:
             response = self._session.post(
-                self._url, data=payload, headers=headers, timeout=self._timeout,
-                proxies=self._proxies, verify=True, stream=True,
-            )  # fmt: skip
+                self._url,
+                data=payload,
+                headers=headers,
+                timeout=self._timeout,
+                proxies=self._proxies,
+                verify=True,
+                stream=True,
+            )
         except (requests.RequestException, ValueError) as exc:  # ValueError: a bad Location
             failure, detail = _failure_of(exc), text.clean(_detail(exc), 300, self.secrets)
             log.warning("Sending %s failed (%s): %s", submission_id, failure, detail)

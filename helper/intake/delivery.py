@@ -106,9 +106,12 @@ class Delivery:
 
     def message(self, lang: str) -> str:
         return i18n.t(
-            self.message_id, lang, reference=self.reference, status=self.http_status or "",
+            self.message_id,
+            lang,
+            reference=self.reference,
+            status=self.http_status or "",
             server_message=self.server_message or "-",
-        )  # fmt: skip
+        )
 
 
 @dataclass(frozen=True)
@@ -331,8 +334,14 @@ class _Sender:
             except OSError as exc:
                 # The server has it; the next run sends it again and gets the same answer.
                 log.error("Delivered %s but cannot write its receipt: %s", sid, exc)
-                return Delivery(sid, DeliveryState.DELIVERED, Reason.DELIVERED, receipt_id=sid,
-                                http_status=status, attempts=answer.attempts)  # fmt: skip
+                return Delivery(
+                    sid,
+                    DeliveryState.DELIVERED,
+                    Reason.DELIVERED,
+                    receipt_id=sid,
+                    http_status=status,
+                    attempts=answer.attempts,
+                )
             if self.batch:
                 self._unfinished.append(receipt)
             else:
@@ -341,27 +350,57 @@ class _Sender:
         if status in _NOT_AUTHORISED:
             message = self._server_message(answer)
             log.warning("The server did not authorise %s: HTTP %d %s", sid, status, message)
-            self._update(record, state=RecordState.NOT_AUTHORISED, attempts=attempts,
-                         http_status=status, server_message=message, access=self.access,
-                         refused_at=now_rfc3339(),
-                         last_error=f"HTTP {status}: {message}")  # fmt: skip
-            return Delivery(sid, DeliveryState.PENDING, Reason.NOT_AUTHORISED, http_status=status,
-                            server_message=message, attempts=answer.attempts)  # fmt: skip
+            self._update(
+                record,
+                state=RecordState.NOT_AUTHORISED,
+                attempts=attempts,
+                http_status=status,
+                server_message=message,
+                access=self.access,
+                refused_at=now_rfc3339(),
+                last_error=f"HTTP {status}: {message}",
+            )
+            return Delivery(
+                sid,
+                DeliveryState.PENDING,
+                Reason.NOT_AUTHORISED,
+                http_status=status,
+                server_message=message,
+                attempts=answer.attempts,
+            )
         if status is not None and _is_permanent(status):
             message = self._server_message(answer)
             log.warning("The server refused %s: HTTP %d %s", sid, status, message)
-            self._update(record, state=RecordState.REJECTED, attempts=attempts,
-                         http_status=status, server_message=message,
-                         last_error=f"HTTP {status}: {message}")  # fmt: skip
-            return Delivery(sid, DeliveryState.REJECTED, Reason.REJECTED, http_status=status,
-                            server_message=message, attempts=answer.attempts)  # fmt: skip
+            self._update(
+                record,
+                state=RecordState.REJECTED,
+                attempts=attempts,
+                http_status=status,
+                server_message=message,
+                last_error=f"HTTP {status}: {message}",
+            )
+            return Delivery(
+                sid,
+                DeliveryState.REJECTED,
+                Reason.REJECTED,
+                http_status=status,
+                server_message=message,
+                attempts=answer.attempts,
+            )
         reason = answer.failure or "server"
         last_error = f"HTTP {status}" if status is not None else f"{reason}: {answer.detail}"
         log.warning("%s stays in the outbox: %s", sid, last_error)
-        self._update(record, state=RecordState.PENDING, attempts=attempts, http_status=status,
-                     server_message="", last_error=last_error)  # fmt: skip
-        return Delivery(sid, DeliveryState.PENDING, Reason(reason),
-                        http_status=status, attempts=answer.attempts)  # fmt: skip
+        self._update(
+            record,
+            state=RecordState.PENDING,
+            attempts=attempts,
+            http_status=status,
+            server_message="",
+            last_error=last_error,
+        )
+        return Delivery(
+            sid, DeliveryState.PENDING, Reason(reason), http_status=status, attempts=answer.attempts
+        )
 
     def _server_message(self, answer: Answer) -> str:
         return text.server_message(answer.body, self._client.secrets if self._client else [])
@@ -388,10 +427,15 @@ def _is_permanent(status: int) -> bool:
 
 def _delivered(receipt: Receipt, attempts: int) -> Delivery:
     return Delivery(
-        receipt.submission_id, DeliveryState.DELIVERED, Reason.DELIVERED,
-        receipt_id=receipt.receipt_id, received_at=receipt.received_at,
-        http_status=receipt.http_status, attempts=attempts, receipt_text=receipt.text_path,
-    )  # fmt: skip
+        receipt.submission_id,
+        DeliveryState.DELIVERED,
+        Reason.DELIVERED,
+        receipt_id=receipt.receipt_id,
+        received_at=receipt.received_at,
+        http_status=receipt.http_status,
+        attempts=attempts,
+        receipt_text=receipt.text_path,
+    )
 
 
 def _pending(submission_id: str, reason: Reason) -> Delivery:

@@ -99,8 +99,9 @@ def configured(path: str | None = None) -> Configured:
     processor = {k: v for k, v in base["processor"].items() if k != "address"}
     processor.update({k: v for k, v in own.get("processor", {}).items() if k != "address"})
     address = {**base["processor"]["address"], **own.get("processor", {}).get("address", {})}
-    wording = {lang: {**base[lang], **own.get("wording", {}).get(lang, {})}
-               for lang in conf.LANGUAGES}  # fmt: skip
+    wording = {
+        lang: {**base[lang], **own.get("wording", {}).get(lang, {})} for lang in conf.LANGUAGES
+    }
     special = {key: tuple(value) for key, value in base["special_categories"].items()}
     return Configured(processor, address, wording, special, path)
 
@@ -116,8 +117,11 @@ def _read_evidence_file(path: Path, base: dict[str, Any]) -> dict[str, Any]:
         **{f"wording.{lang}": base[lang] for lang in conf.LANGUAGES},
     }
     found = {"processor": own.get("processor"), "wording": own.get("wording")}
-    problems = [f"unknown table or key {key!r} (expected [processor] or [wording.de|en])"
-                for key in own if key not in found]  # fmt: skip
+    problems = [
+        f"unknown table or key {key!r} (expected [processor] or [wording.de|en])"
+        for key in own
+        if key not in found
+    ]
     for section, keys in allowed.items():
         table: Any = own
         for part in section.split("."):
@@ -128,8 +132,9 @@ def _read_evidence_file(path: Path, base: dict[str, Any]) -> dict[str, Any]:
     return own
 
 
-def _table_problems(section: str, table: Any, allowed: Mapping[str, Any],
-                    lines: list[str]) -> list[str]:  # fmt: skip
+def _table_problems(
+    section: str, table: Any, allowed: Mapping[str, Any], lines: list[str]
+) -> list[str]:
     """What is wrong in one table of the evidence_file, each with its line."""
     if not isinstance(table, dict):
         return [f"[{section}] must be a table"]
@@ -223,7 +228,9 @@ def _document(reading: Reading, cfg: Configured, lang: str) -> Document:
     words = cfg.wording[lang]
     about = _fill(words["about"], processor=cfg.processor["name"])
     created = _("Created %(time)s by intellekta-intake %(version)s.") % {
-        "time": fields.when(datetime.now(UTC)), "version": __version__}  # fmt: skip
+        "time": fields.when(datetime.now(UTC)),
+        "version": __version__,
+    }
     sections = (
         *_damage(reading),
         Section("", text=(about, created)),
@@ -252,11 +259,16 @@ def _damage(reading: Reading) -> list[Section]:
     if reading.facts is None:
         lines.append(_("No fact is shown: what the ledger covers was changed or cannot be read."))
     elif not reading.proven:
-        lines.append(_("The facts below are what the stored record says; the ledger does "
-                       "NOT prove them."))  # fmt: skip
+        lines.append(
+            _("The facts below are what the stored record says; the ledger does NOT prove them.")
+        )
     else:
-        lines.append(_("The ledger still proves the facts below; what was changed is only "
-                       "what the server copied from them."))  # fmt: skip
+        lines.append(
+            _(
+                "The ledger still proves the facts below; what was changed is only "
+                "what the server copied from them."
+            )
+        )
     return [Section(_("DAMAGED"), text=tuple(lines), alarm=True)]
 
 
@@ -266,8 +278,11 @@ def _facts(reading: Reading) -> dict[str, tuple[str, str]]:
     if reading.facts is None:
         return {}
     mark = "" if reading.proven else f" [{_('not proven')}]"
-    return {field.key: (str(field.label), fields.plain(parts) + mark)
-            for field, parts in fields.shown(reading) if parts}  # fmt: skip
+    return {
+        field.key: (str(field.label), fields.plain(parts) + mark)
+        for field, parts in fields.shown(reading)
+        if parts
+    }
 
 
 def _facts_section(reading: Reading) -> Section:
@@ -315,12 +330,19 @@ def _ledger_lines(reading: Reading) -> list[tuple[str, str]]:
         (_("Entry no."), str(row.seq)),
         (_("Previous hash"), row.prev_hash),
         (_("Entry hash (recomputed)"), recomputed),
-        (_("Stored entry hash"), _("the same") if recomputed == row.entry_hash else
-         _("DIFFERS: %(hash)s") % {"hash": row.entry_hash}),
-        (_("Chain"), _("the next entry (or the chain head) refers to this hash: the entry is "
-                       "proven") if reading.proven else
-         _("NOTHING in the chain refers to this hash: the entry is not proven")),
-    ]  # fmt: skip
+        (
+            _("Stored entry hash"),
+            _("the same")
+            if recomputed == row.entry_hash
+            else _("DIFFERS: %(hash)s") % {"hash": row.entry_hash},
+        ),
+        (
+            _("Chain"),
+            _("the next entry (or the chain head) refers to this hash: the entry is proven")
+            if reading.proven
+            else _("NOTHING in the chain refers to this hash: the entry is not proven"),
+        ),
+    ]
     facts = reading.facts
     if reading.proven and facts is not None:
         lines += [
@@ -348,8 +370,10 @@ def recompute_commands(row: Confirmation) -> list[str]:
 def _recompute_section(reading: Reading) -> Section:
     heading = _("Recompute by hand")
     if not reading.proven or reading.facts is None:
-        return Section(heading, text=(_("Not for a damaged entry: intellekta-intake verify "
-                                        "names what differs."),))  # fmt: skip
+        return Section(
+            heading,
+            text=(_("Not for a damaged entry: intellekta-intake verify names what differs."),),
+        )
     how = _(
         "SHA-256 over the lines the hash covers before the body, each ending in a "
         "newline, then the bytes received. The result is the entry hash above:"
@@ -360,24 +384,33 @@ def _recompute_section(reading: Reading) -> Section:
 def _marks(row: Confirmation) -> list[dict[str, str]]:
     """The support console's marks and notes: its own table, outside the ledger."""
     return [
-        {"at": ledger.rfc3339(mark.at), "when": fields.when(mark.at), "kind": mark.kind,
-         "what": str(mark.get_kind_display()), "by": printable(mark.username),
-         "note": printable(mark.note)}
+        {
+            "at": ledger.rfc3339(mark.at),
+            "when": fields.when(mark.at),
+            "kind": mark.kind,
+            "what": str(mark.get_kind_display()),
+            "by": printable(mark.username),
+            "note": printable(mark.note),
+        }
         for mark in row.marks.all()
-    ]  # fmt: skip
+    ]
 
 
 def _marks_section(row: Confirmation) -> Section:
     said = _("Recorded by the support console; NOT covered by the ledger.")
-    lines = [f"{m['when']}: {m['what']} ({m['by']})" + (f": {m['note']}" if m["note"] else "")
-             for m in _marks(row)]  # fmt: skip
+    lines = [
+        f"{m['when']}: {m['what']} ({m['by']})" + (f": {m['note']}" if m["note"] else "")
+        for m in _marks(row)
+    ]
     return Section(_("Session marks and notes"), text=(said, *(lines or [_("none")])))
 
 
 def _notice_missing(reading: Reading) -> str:
     if reading.notice_status == "changed":
-        return _("WARNING: the text the server holds was changed; it no longer has the "
-                 "SHA-256 confirmed, so it is not shown.")  # fmt: skip
+        return _(
+            "WARNING: the text the server holds was changed; it no longer has the "
+            "SHA-256 confirmed, so it is not shown."
+        )
     return _("The server does not hold this text; only its SHA-256 is on record.")
 
 
@@ -424,11 +457,14 @@ def evidence_json(row: Confirmation, lang: str) -> dict[str, Any]:
     words = cfg.wording[lang]
     facts = reading.facts if reading.proven else None
     purpose = {
-        "purpose": words["purpose"], "purposeCategory": [PURPOSE_CATEGORY],
-        "consentType": "EXPLICIT", "piiCategory": [words["pii_category"]],
-        "primaryPurpose": True, "termination": words["termination"],
+        "purpose": words["purpose"],
+        "purposeCategory": [PURPOSE_CATEGORY],
+        "consentType": "EXPLICIT",
+        "piiCategory": [words["pii_category"]],
+        "primaryPurpose": True,
+        "termination": words["termination"],
         "thirdPartyDisclosure": False,
-    }  # fmt: skip
+    }
     spi = special_categories(facts, cfg.special) if facts else None
     return {
         "version": KANTARA_VERSION,
@@ -447,8 +483,9 @@ def evidence_json(row: Confirmation, lang: str) -> dict[str, Any]:
     }
 
 
-def _own_evidence(own: dict[str, Any], reading: Reading, doc: Document,
-                  cfg: Configured) -> dict[str, Any]:  # fmt: skip
+def _own_evidence(
+    own: dict[str, Any], reading: Reading, doc: Document, cfg: Configured
+) -> dict[str, Any]:
     """The summary (:func:`reading.summary`) with what Kantara has no field for: the
     document's wording, the ledger entry and its recompute lines, the record, the notice
     text, the session marks and how ``sensitive`` was derived."""
@@ -459,24 +496,32 @@ def _own_evidence(own: dict[str, Any], reading: Reading, doc: Document,
         entry_hash=ledger.entry_hash(row),
         entry_hash_stored=row.entry_hash,
     )
-    own["document"] = {"title": doc.title, "about": doc.about,
-                       "generator": f"intellekta-intake {__version__}"}  # fmt: skip
+    own["document"] = {
+        "title": doc.title,
+        "about": doc.about,
+        "generator": f"intellekta-intake {__version__}",
+    }
     own["processor"] = {"data_protection_officer": cfg.processor["data_protection_officer"]}
     own["marks"] = [{**mark, "covered_by_ledger": False} for mark in _marks(row)]
     own["record"] = None
     if facts is None:
         return own
     if reading.proven:
-        own["ledger"].update(received_at=ledger.rfc3339(row.received_at),
-                             server_facts=row.server_facts if row.version != 1 else None,
-                             recompute=recompute_commands(row))  # fmt: skip
+        own["ledger"].update(
+            received_at=ledger.rfc3339(row.received_at),
+            server_facts=row.server_facts if row.version != 1 else None,
+            recompute=recompute_commands(row),
+        )
     own["record"] = {"text": doc.record, "sha256": hashlib.sha256(bytes(row.body)).hexdigest()}
     own["notice"]["text"] = doc.notice
     own["special_categories"] = [
-        {"application": app.name, "category": app.category,
-         "spiCat": list(cfg.special.get(app.category, ()))}
+        {
+            "application": app.name,
+            "category": app.category,
+            "spiCat": list(cfg.special.get(app.category, ())),
+        }
         for app in facts.open_applications
-    ]  # fmt: skip
+    ]
     return own
 
 
@@ -488,21 +533,33 @@ def _principal(facts: Facts) -> str:
 def _controller(facts: Facts) -> dict[str, Any]:
     """The customer, the controller, as far as the confirmation names them."""
     companies = facts.companies()
-    return {"piiController": companies[0][0] if companies else facts.customer_number or None,
-            "onBehalf": False, "contact": facts.contact_name or None, "address": None,
-            "email": None, "phone": None}  # fmt: skip
+    return {
+        "piiController": companies[0][0] if companies else facts.customer_number or None,
+        "onBehalf": False,
+        "contact": facts.contact_name or None,
+        "address": None,
+        "email": None,
+        "phone": None,
+    }
 
 
 def _processor(cfg: Configured) -> dict[str, Any]:
     """intellekta, processing on the customer's behalf (Kantara's ``onBehalf``)."""
     p, a = cfg.processor, cfg.address
     return {
-        "piiController": p["name"], "onBehalf": True, "contact": p["contact"] or None,
-        "address": {"streetAddress": a["street"], "postalCode": a["postal_code"],
-                    "addressLocality": a["locality"], "addressCountry": a["country"]},
-        "email": p["email"] or None, "phone": p["phone"] or None,
+        "piiController": p["name"],
+        "onBehalf": True,
+        "contact": p["contact"] or None,
+        "address": {
+            "streetAddress": a["street"],
+            "postalCode": a["postal_code"],
+            "addressLocality": a["locality"],
+            "addressCountry": a["country"],
+        },
+        "email": p["email"] or None,
+        "phone": p["phone"] or None,
         "piiControllerUrl": p["url"] or None,
-    }  # fmt: skip
+    }
 
 
 # -- PDF ----------------------------------------------------------------------------------
@@ -547,24 +604,33 @@ class _Sheet:
             self.clean = lambda text: text.encode("latin-1", "replace").decode("latin-1")
         self.pdf.add_page()
 
-    def text(self, text: str, size: float, style: str = "", after: float = 0.0,
-             mono: bool = False) -> None:  # fmt: skip
+    def text(
+        self, text: str, size: float, style: str = "", after: float = 0.0, mono: bool = False
+    ) -> None:
         self.pdf.set_font(self.mono if mono else self.family, style, size)
-        self.pdf.multi_cell(0, size * 0.42, self.clean(text), align=Align.L,
-                            new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+        self.pdf.multi_cell(
+            0, size * 0.42, self.clean(text), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         self.pdf.ln(after)
 
     def fact(self, label: str, value: str, size: float) -> None:
         """The label in a column of its own (wrapped there if long), the value beside it."""
         pdf, top, page = self.pdf, self.pdf.get_y(), self.pdf.page_no()
         pdf.set_font(self.family, "B", size)
-        pdf.multi_cell(self.LABEL_WIDTH - 2, size * 0.42, self.clean(label), align=Align.L,
-                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+        pdf.multi_cell(
+            self.LABEL_WIDTH - 2,
+            size * 0.42,
+            self.clean(label),
+            align=Align.L,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
         label_bottom = pdf.get_y()
         pdf.set_xy(pdf.l_margin + self.LABEL_WIDTH, top)
         pdf.set_font(self.family, "", size)
-        pdf.multi_cell(0, size * 0.42, self.clean(value), align=Align.L,
-                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+        pdf.multi_cell(
+            0, size * 0.42, self.clean(value), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         if pdf.page_no() == page:
             pdf.set_y(max(label_bottom, pdf.get_y()))
 

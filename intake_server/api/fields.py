@@ -87,35 +87,56 @@ def _notice_check(_facts: Facts, reading: Reading) -> tuple[Part, ...]:
 
 def _client(facts: Facts, _reading: Reading) -> tuple[Part, ...]:
     client = facts.client
-    text = (f"{client.get('name', '')} {client.get('version', '')}, "
-            f"{client.get('platform', '')}, {client.get('os_version', '')}")  # fmt: skip
+    text = (
+        f"{client.get('name', '')} {client.get('version', '')}, "
+        f"{client.get('platform', '')}, {client.get('os_version', '')}"
+    )
     return (Part(text),)
 
 
 FIELDS: tuple[Field, ...] = (
     Field("receipt_id", gettext_lazy("Receipt"), lambda f, r: _one(f.receipt_id)),
-    Field("session_id", gettext_lazy("Session ID"),
-          lambda f, r: _one(format_session_id(f.session_id))),
+    Field(
+        "session_id", gettext_lazy("Session ID"), lambda f, r: _one(format_session_id(f.session_id))
+    ),
     Field("company", gettext_lazy("Company"), _companies),
-    Field("customer_number", gettext_lazy("Customer number"),
-          lambda f, r: _one(f.customer_number, f.customer_verified)),
+    Field(
+        "customer_number",
+        gettext_lazy("Customer number"),
+        lambda f, r: _one(f.customer_number, f.customer_verified),
+    ),
     Field("contact_name", gettext_lazy("Contact"), lambda f, r: _one(f.contact_name, False)),
-    Field("authority", gettext_lazy("Authority"),
-          lambda f, r: _one(str(AUTHORITY.get(f.authority, f.authority)))),
+    Field(
+        "authority",
+        gettext_lazy("Authority"),
+        lambda f, r: _one(str(AUTHORITY.get(f.authority, f.authority))),
+    ),
     Field("confidential_programs", gettext_lazy("Confidential programs"), _programs),
-    Field("confirmed_at", gettext_lazy("Confirmed at (the customer's clock)"),
-          lambda f, r: _one(when(f.confirmed_at))),
-    Field("received_at", gettext_lazy("Received at"),
-          lambda f, r: _one(when(f.received_at)) if f.received_at else ()),
-    Field("notice", gettext_lazy("Notice"), lambda f, r: _one(
-        _("%(id)s, version %(version)s, language %(language)s")
-        % {"id": f.notice_id, "version": f.notice_version, "language": f.language})),
-    Field("notice_sha256", gettext_lazy("SHA-256 of the notice"),
-          lambda f, r: _one(f.notice_sha256)),
+    Field(
+        "confirmed_at",
+        gettext_lazy("Confirmed at (the customer's clock)"),
+        lambda f, r: _one(when(f.confirmed_at)),
+    ),
+    Field(
+        "received_at",
+        gettext_lazy("Received at"),
+        lambda f, r: _one(when(f.received_at)) if f.received_at else (),
+    ),
+    Field(
+        "notice",
+        gettext_lazy("Notice"),
+        lambda f, r: _one(
+            _("%(id)s, version %(version)s, language %(language)s")
+            % {"id": f.notice_id, "version": f.notice_version, "language": f.language}
+        ),
+    ),
+    Field(
+        "notice_sha256", gettext_lazy("SHA-256 of the notice"), lambda f, r: _one(f.notice_sha256)
+    ),
     Field("notice_check", gettext_lazy("Notice text"), _notice_check),
     Field("submission_id", gettext_lazy("Submission id"), lambda f, r: _one(f.submission_id)),
     Field("helper", gettext_lazy("Helper"), _client),
-)  # fmt: skip
+)
 
 
 def ledger_state(reading: Reading) -> str:

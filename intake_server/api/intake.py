@@ -105,9 +105,11 @@ def receive(request: HttpRequest, body: bytes) -> Received:
     if existing.body_sha256 != digest:
         raise Refused(
             "key_reused",
-            _("This submission_id was already used for a different confirmation. "
-              "A new confirmation needs a new submission_id."),
-        )  # fmt: skip
+            _(
+                "This submission_id was already used for a different confirmation. "
+                "A new confirmation needs a new submission_id."
+            ),
+        )
     return Received(existing, False)
 
 
@@ -116,8 +118,10 @@ def _stored(scope: str, submission_id: str) -> Confirmation | None:
     SQL: the ORM's query building cost more than the query."""
     table = Confirmation._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {table} WHERE scope = %s AND submission_id = %s",
-                       [scope, submission_id])  # fmt: skip
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE scope = %s AND submission_id = %s",
+            [scope, submission_id],
+        )
         found = cursor.fetchone()
     return Confirmation.objects.get(pk=found[0]) if found else None
 
@@ -144,8 +148,9 @@ def check_rate(request: HttpRequest, key: str, rate: str) -> None:
     """429 with Retry-After when ``key`` (``ip`` or a token) has used up ``rate``."""
     if rate == "off":
         return
-    usage = get_usage(request, group=f"{_RATE_GROUP}:{key}", key=lambda _g, _r: key,
-                      rate=rate, increment=True)  # fmt: skip
+    usage = get_usage(
+        request, group=f"{_RATE_GROUP}:{key}", key=lambda _g, _r: key, rate=rate, increment=True
+    )
     if usage and usage["should_limit"]:
         wait = max(1, int(usage["time_left"]))
         raise Refused(
@@ -161,9 +166,14 @@ def _authorise(request: HttpRequest) -> Token | None:
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if not header:
         if config["require_token"]:
-            raise Refused("unauthorized", _("This server accepts confirmations only with a "
-                          "token. Please call intellekta's support."),
-                          headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+            raise Refused(
+                "unauthorized",
+                _(
+                    "This server accepts confirmations only with a "
+                    "token. Please call intellekta's support."
+                ),
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         return None
     scheme, _sep, secret = header.partition(" ")
     digest = hashlib.sha256(secret.strip().encode("utf-8", "replace")).hexdigest()
@@ -171,9 +181,11 @@ def _authorise(request: HttpRequest) -> Token | None:
     if scheme.lower() == "bearer" and secret.strip():
         token = Token.objects.filter(digest=digest, revoked_at__isnull=True).first()
     if token is None:
-        raise Refused("unauthorized", _("The token is not valid or was revoked. Please call "
-                      "intellekta's support."),
-                      headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})  # fmt: skip
+        raise Refused(
+            "unauthorized",
+            _("The token is not valid or was revoked. Please call intellekta's support."),
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
     check_rate(request, f"token:{token.pk}", config["rate_limit_token"])
     return token
 
@@ -182,8 +194,9 @@ def _check_media_type(request: HttpRequest) -> None:
     media, *params = (
         part.strip().lower() for part in request.META.get("CONTENT_TYPE", "").split(";")
     )
-    charset = next((p.split("=", 1)[1].strip('"') for p in params if p.startswith("charset=")),
-                   "utf-8")  # fmt: skip
+    charset = next(
+        (p.split("=", 1)[1].strip('"') for p in params if p.startswith("charset=")), "utf-8"
+    )
     if media != "application/json" or charset not in ("utf-8", "utf8"):
         raise Refused("media_type", _("Send the confirmation as application/json in UTF-8."))
 
@@ -233,14 +246,18 @@ def _check_schema(document: Any) -> None:
     errors = sorted(validator().iter_errors(document), key=lambda e: list(map(str, e.path)))
     if not errors:
         return
-    listed = [{"pointer": _pointer(e.absolute_path), "detail": _error_detail(e)}
-              for e in errors[:_MAX_ERRORS]]  # fmt: skip
+    listed = [
+        {"pointer": _pointer(e.absolute_path), "detail": _error_detail(e)}
+        for e in errors[:_MAX_ERRORS]
+    ]
     first = listed[0]
     if _breaks_text_rule(errors[0]):
         detail = first["detail"]
     else:
         detail = _("The confirmation is not valid at %(pointer)s: %(message)s") % {
-            "pointer": first["pointer"] or "/", "message": first["detail"]}  # fmt: skip
+            "pointer": first["pointer"] or "/",
+            "message": first["detail"],
+        }
     raise Refused("schema", detail, listed)
 
 
@@ -252,9 +269,10 @@ def _error_detail(error: jsonschema.ValidationError) -> str:
     """jsonschema's words (it shows strings with ``repr``, so they encode), except for
     the text rule, whose pattern says nothing to a person."""
     if _breaks_text_rule(error):
-        return _("%(pointer)s contains a control character (such as a line break or NUL) "
-                 "or a lone surrogate, which cannot be stored. Send printable text only.") % {
-                     "pointer": _pointer(error.absolute_path)}  # fmt: skip
+        return _(
+            "%(pointer)s contains a control character (such as a line break or NUL) "
+            "or a lone surrogate, which cannot be stored. Send printable text only."
+        ) % {"pointer": _pointer(error.absolute_path)}
     return error.message[:300]
 
 
@@ -272,15 +290,22 @@ def _check_semantics(document: dict[str, Any], token: Token | None) -> None:
             "/confirmed_at", _("confirmed_at is not a real date and time.")
         ) from None
     except OverflowError:
-        raise _field_error("/confirmed_at", _("confirmed_at lies outside the years 1 to 9999 "
-                                              "when converted to UTC.")) from None  # fmt: skip
+        raise _field_error(
+            "/confirmed_at",
+            _("confirmed_at lies outside the years 1 to 9999 when converted to UTC."),
+        ) from None
     session_id = document["session_id"]
     if normalise_session_id(session_id) != session_id:
         raise _field_error("/session_id", _("session_id is not in its normal form."))
     if re.fullmatch(settings.CONFIG["session_id_pattern"], session_id) is None:
-        raise _field_error("/session_id", _("session_id is not a Session ID this server "
-                                            "accepts (session_id_pattern). Please check the "
-                                            "Session ID with intellekta's support."))  # fmt: skip
+        raise _field_error(
+            "/session_id",
+            _(
+                "session_id is not a Session ID this server "
+                "accepts (session_id_pattern). Please check the "
+                "Session ID with intellekta's support."
+            ),
+        )
     number = document["customer"].get("number")
     if token is not None and number is not None and number != token.customer_number:
         raise Refused(

@@ -75,8 +75,11 @@ def server_facts_text(token: Token | None, notice_verified: bool) -> str:
     same everywhere and cannot break the line it stands on."""
     vouched = None
     if token is not None:
-        vouched = {"id": token.pk, "customer_number": token.customer_number,
-                   "company": token.company}  # fmt: skip
+        vouched = {
+            "id": token.pk,
+            "customer_number": token.customer_number,
+            "company": token.company,
+        }
     facts = {"notice_verified": notice_verified, "token": vouched}
     return json.dumps(facts, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
@@ -86,8 +89,10 @@ def entry_head(row: Confirmation) -> bytes:
     received = rfc3339(row.received_at)
     if row.version == 1:
         return f"{row.prev_hash}\n{row.receipt_id}\n{received}\n".encode()
-    return (f"{_FORMAT_2}\n{row.seq}\n{row.prev_hash}\n{row.receipt_id}\n{received}\n"
-            f"{row.server_facts}\n").encode()  # fmt: skip
+    return (
+        f"{_FORMAT_2}\n{row.seq}\n{row.prev_hash}\n{row.receipt_id}\n{received}\n"
+        f"{row.server_facts}\n"
+    ).encode()
 
 
 def entry_hash(row: Confirmation) -> str:
@@ -318,12 +323,15 @@ def _insert(rows: list[Confirmation]) -> None:
     fields = [f for f in Confirmation._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     one = f"({', '.join(['%s'] * len(fields))})"
-    sql = (f"INSERT INTO {quote(Confirmation._meta.db_table)} "
-           f"({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES {', '.join([one] * len(rows))} "
-           f"RETURNING {quote('id')}, {quote('seq')}")  # fmt: skip
-    values = [f.get_db_prep_save(getattr(row, f.attname), connection)
-              for row in rows for f in fields]  # fmt: skip
+    sql = (
+        f"INSERT INTO {quote(Confirmation._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES {', '.join([one] * len(rows))} "
+        f"RETURNING {quote('id')}, {quote('seq')}"
+    )
+    values = [
+        f.get_db_prep_save(getattr(row, f.attname), connection) for row in rows for f in fields
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         ids = {seq: pk for pk, seq in cursor.fetchall()}  # in no promised order
@@ -333,5 +341,7 @@ def _insert(rows: list[Confirmation]) -> None:
 
 def _set_head(seq: int, entry: str) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {ChainHead._meta.db_table} SET seq = %s, entry_hash = %s "
-                       "WHERE id = 1", [seq, entry])  # fmt: skip
+        cursor.execute(
+            f"UPDATE {ChainHead._meta.db_table} SET seq = %s, entry_hash = %s WHERE id = 1",
+            [seq, entry],
+        )

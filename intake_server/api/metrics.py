@@ -53,8 +53,10 @@ class LedgerCollector(Collector):
         try:
             state = verification.state(first=0)
         except Exception as exc:  # the counters must still answer: never a 500 for this
-            log.warning("The ledger's verification state cannot be read: %s",
-                        str(exc).strip().partition("\n")[0] or type(exc).__name__)  # fmt: skip
+            log.warning(
+                "The ledger's verification state cannot be read: %s",
+                str(exc).strip().partition("\n")[0] or type(exc).__name__,
+            )
             return families
         if state.checked_at is not None:
             damaged.add_metric([], state.damaged)
@@ -67,13 +69,19 @@ class LedgerCollector(Collector):
 def _families() -> list[GaugeMetricFamily]:
     """The ledger's gauges, without values."""
     return [
-        GaugeMetricFamily("intake_ledger_damaged_entries", "Ledger entries the last "
-                          "verifications found damaged, missing or inserted."),
-        GaugeMetricFamily("intake_ledger_verified_timestamp_seconds",
-                          "When the ledger was last verified (new entries or all), Unix time."),
-        GaugeMetricFamily("intake_ledger_full_verified_timestamp_seconds",
-                          "When the whole ledger was last verified, Unix time."),
-    ]  # fmt: skip
+        GaugeMetricFamily(
+            "intake_ledger_damaged_entries",
+            "Ledger entries the last verifications found damaged, missing or inserted.",
+        ),
+        GaugeMetricFamily(
+            "intake_ledger_verified_timestamp_seconds",
+            "When the ledger was last verified (new entries or all), Unix time.",
+        ),
+        GaugeMetricFamily(
+            "intake_ledger_full_verified_timestamp_seconds",
+            "When the whole ledger was last verified, Unix time.",
+        ),
+    ]
 
 
 LEDGER = LedgerCollector()

@@ -17,8 +17,10 @@ BUILTIN = "built-in"
 
 def _links() -> dict[str, str]:
     config = settings.CONFIG
-    return {"notice.dpa_url": config["notice_dpa_url"],
-            "notice.terms_url": config["notice_terms_url"]}  # fmt: skip
+    return {
+        "notice.dpa_url": config["notice_dpa_url"],
+        "notice.terms_url": config["notice_terms_url"],
+    }
 
 
 def register(path: str) -> list[tuple[Notice, bool, int]]:
@@ -31,14 +33,25 @@ def register(path: str) -> list[tuple[Notice, bool, int]]:
     with transaction.atomic():
         for notice in notices_in(path, _links()):
             _row, created = NoticeText.objects.get_or_create(
-                notice_id=notice.id, version=notice.version, sha256=notice.sha256,
-                defaults={"language": notice.language, "text": notice.text,
-                          "source": path or BUILTIN},
-            )  # fmt: skip
-            earlier = 0 if not created else Confirmation.objects.filter(
-                notice_id=notice.id, notice_version=notice.version, notice_sha256=notice.sha256,
-                notice_verified=False,
-            ).count()  # fmt: skip
+                notice_id=notice.id,
+                version=notice.version,
+                sha256=notice.sha256,
+                defaults={
+                    "language": notice.language,
+                    "text": notice.text,
+                    "source": path or BUILTIN,
+                },
+            )
+            earlier = (
+                0
+                if not created
+                else Confirmation.objects.filter(
+                    notice_id=notice.id,
+                    notice_version=notice.version,
+                    notice_sha256=notice.sha256,
+                    notice_verified=False,
+                ).count()
+            )
             added.append((notice, created, earlier))
     return added
 

@@ -36,9 +36,12 @@ class Refused(Exception):
     """Raised inside the intake view; turned into a problem response at its edge."""
 
     def __init__(
-        self, reason: str, detail: str, errors: list[dict[str, str]] | None = None,
+        self,
+        reason: str,
+        detail: str,
+        errors: list[dict[str, str]] | None = None,
         headers: dict[str, str] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.detail = detail

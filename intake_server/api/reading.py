@@ -71,8 +71,7 @@ def _quoted(value: object) -> str | Promise:
 CHANGED = _("its content was changed: its hash no longer follows from what is stored")
 BODY_CHANGED = _("its body was changed after it was received (its SHA-256 differs)")
 HASH_CHANGED = _("its stored hash was changed (the chain still proves its content)")
-UNLINKED = _("the entry after it does not refer to it (it was replaced, or the next one "
-             "changed)")  # fmt: skip
+UNLINKED = _("the entry after it does not refer to it (it was replaced, or the next one changed)")
 UNANCHORED = _("nothing confirms its hash: the entry after it is missing")
 AFTER_HEAD = _("it lies after the chain head (inserted)")
 UNREADABLE = _("its body is no longer a confirmation")
@@ -212,10 +211,11 @@ def read_all(rows: Sequence[Confirmation]) -> list[Reading]:
     anchors = _anchors([row.seq for row in rows])
     texts = _notices(rows)
     return [
-        read(row, anchors[row.seq],
-             texts.get((row.notice_id, row.notice_version, row.notice_sha256)))
+        read(
+            row, anchors[row.seq], texts.get((row.notice_id, row.notice_version, row.notice_sha256))
+        )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 def read_one(row: Confirmation) -> Reading:
@@ -229,9 +229,10 @@ def _anchors(seqs: Iterable[int]) -> dict[int, str | None]:
     wanted = set(seqs)
     head = ChainHead.objects.filter(pk=1).values_list("seq", "entry_hash").first() or (0, "")
     following = dict(
-        Confirmation.objects.filter(seq__in=[seq + 1 for seq in wanted])
-        .values_list("seq", "prev_hash")
-    )  # fmt: skip
+        Confirmation.objects.filter(seq__in=[seq + 1 for seq in wanted]).values_list(
+            "seq", "prev_hash"
+        )
+    )
     anchors: dict[int, str | None] = {}
     for seq in wanted:
         if seq + 1 in following:
@@ -247,8 +248,9 @@ def _notices(rows: Iterable[Confirmation]) -> dict[tuple[str, str, str], NoticeT
     keys = {(row.notice_id, row.notice_version, row.notice_sha256) for row in rows}
     shas = {sha for _id, _version, sha in keys}
     found = NoticeText.objects.filter(sha256__in=shas)
-    return {key: text for text in found
-            if (key := (text.notice_id, text.version, text.sha256)) in keys}  # fmt: skip
+    return {
+        key: text for text in found if (key := (text.notice_id, text.version, text.sha256)) in keys
+    }
 
 
 def _notice_status(facts: Facts | None, notice: NoticeText | None) -> tuple[str, str | None]:
@@ -257,8 +259,10 @@ def _notice_status(facts: Facts | None, notice: NoticeText | None) -> tuple[str,
     if facts is None or notice is None:
         return "unknown", None
     if (notice.notice_id, notice.version, notice.sha256) != (
-        facts.notice_id, facts.notice_version, facts.notice_sha256,
-    ):  # fmt: skip
+        facts.notice_id,
+        facts.notice_version,
+        facts.notice_sha256,
+    ):
         return "unknown", None
     if hashlib.sha256(notice.text.encode()).hexdigest() != facts.notice_sha256:
         return "changed", None
@@ -311,12 +315,19 @@ def _server_facts(row: Confirmation) -> tuple[Vouched | None, bool | None, bool]
     return vouched, registered, True
 
 
-def _from_document(row: Confirmation, document: dict[str, Any], token: Vouched | None,
-                   registered: bool | None, covered: bool) -> Facts:  # fmt: skip
+def _from_document(
+    row: Confirmation,
+    document: dict[str, Any],
+    token: Vouched | None,
+    registered: bool | None,
+    covered: bool,
+) -> Facts:
     customer, notice = document["customer"], document["notice"]
     confirmations, client = document["confirmations"], document["client"]
-    apps = tuple(OpenApplication(str(a["id"]), str(a["name"]), str(a.get("category", "")))
-                 for a in document.get("open_applications", []))  # fmt: skip
+    apps = tuple(
+        OpenApplication(str(a["id"]), str(a["name"]), str(a.get("category", "")))
+        for a in document.get("open_applications", [])
+    )
     return Facts(
         seq=row.seq,
         receipt_id=row.receipt_id,
@@ -379,8 +390,11 @@ def summary(reading: Reading) -> dict[str, Any]:
     facts = reading.facts
     if facts is None:
         return {"receipt_id": reading.row.receipt_id, "facts": None, "ledger": state}
-    customer = {"number": facts.customer_number, "company": facts.stated_company,
-                "contact_name": facts.contact_name}  # fmt: skip
+    customer = {
+        "number": facts.customer_number,
+        "company": facts.stated_company,
+        "contact_name": facts.contact_name,
+    }
     return {
         "receipt_id": facts.receipt_id,
         "submission_id": facts.submission_id,

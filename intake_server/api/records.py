@@ -16,8 +16,11 @@ _CROCKFORD = str.maketrans({"O": "0", "I": "1", "L": "1"})
 COMPANY_MATCHES = 500
 _RECEIPT = re.compile(r"R?([0-9A-Z]{4})([0-9A-Z]{4})")
 #: The columns that hold text or JSON taken from a body.
-_TEXT_FIELDS = frozenset(f.attname for f in Confirmation._meta.concrete_fields
-                         if isinstance(f, CharField | TextField | JSONField))  # fmt: skip
+_TEXT_FIELDS = frozenset(
+    f.attname
+    for f in Confirmation._meta.concrete_fields
+    if isinstance(f, CharField | TextField | JSONField)
+)
 
 
 def receipt_id_of(text: str) -> str | None:

@@ -48,8 +48,11 @@ class Finding:
         return self.last - self.seq + 1 if self.last else 1
 
     def __str__(self) -> str:
-        where = (f"ledger entries {self.seq} to {self.last}" if self.last > self.seq
-                 else f"ledger entry {self.seq}")  # fmt: skip
+        where = (
+            f"ledger entries {self.seq} to {self.last}"
+            if self.last > self.seq
+            else f"ledger entry {self.seq}"
+        )
         named = f" (receipt {self.receipt_id})" if self.receipt_id else ""
         return f"{where}{named}: {'; '.join(self.problems)}"
 
@@ -140,8 +143,9 @@ def _walk(
 def _read(
     row: Confirmation, anchor: str | None, texts: dict[tuple[str, str, str], NoticeText]
 ) -> list[Finding]:
-    found = reading.read(row, anchor, texts.get((row.notice_id, row.notice_version,
-                                                 row.notice_sha256)))  # fmt: skip
+    found = reading.read(
+        row, anchor, texts.get((row.notice_id, row.notice_version, row.notice_sha256))
+    )
     if not found.damaged:
         return []
     session = found.facts.session_id if found.facts else ""
@@ -159,10 +163,12 @@ def _merged(findings: list[Finding]) -> list[Finding]:
             by_entry[key] = finding
         else:
             by_entry[key] = Finding(
-                known.seq, known.receipt_id or finding.receipt_id,
-                known.problems + finding.problems, known.session_id or finding.session_id,
+                known.seq,
+                known.receipt_id or finding.receipt_id,
+                known.problems + finding.problems,
+                known.session_id or finding.session_id,
                 known.last,
-            )  # fmt: skip
+            )
     return list(by_entry.values())
 
 
@@ -177,8 +183,10 @@ def _beyond_head() -> list[Finding]:
     was put there by hand."""
     head = ChainHead.objects.filter(pk=1).first()
     after = Confirmation.objects.filter(seq__gt=head.seq if head else 0).order_by("seq")
-    return [Finding(row.seq, row.receipt_id, ("it lies after the chain head (inserted)",))
-            for row in after.only("seq", "receipt_id")]  # fmt: skip
+    return [
+        Finding(row.seq, row.receipt_id, ("it lies after the chain head (inserted)",))
+        for row in after.only("seq", "receipt_id")
+    ]
 
 
 @contextlib.contextmanager
@@ -203,10 +211,16 @@ def record(report: Report) -> None:
         if report.full:
             Damage.objects.all().delete()
         Damage.objects.bulk_create(
-            Damage(seq=f.seq, receipt_id=f.receipt_id, session_id=f.session_id,
-                   entries=f.entries, what="; ".join(f.problems), found_at=now)
+            Damage(
+                seq=f.seq,
+                receipt_id=f.receipt_id,
+                session_id=f.session_id,
+                entries=f.entries,
+                what="; ".join(f.problems),
+                found_at=now,
+            )
             for f in report.findings
-        )  # fmt: skip
+        )
         watch, _created = LedgerWatch.objects.get_or_create(pk=1)
         watch.seq, watch.entry_hash, watch.checked_at = report.head_seq, report.head_hash, now
         if report.full:

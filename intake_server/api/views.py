@@ -60,21 +60,43 @@ def _logged(outcome: intake.Received | Refused, started: float) -> None:
     ms = round((time.perf_counter() - started) * 1000)
     if isinstance(outcome, intake.Received):
         row, kind = outcome.confirmation, "new" if outcome.created else "replayed"
-        log.info("Confirmation accepted: receipt %s, %s, token %s, %d ms", row.receipt_id,
-                 kind, row.token_id or "none", ms, extra={"receipt_id": row.receipt_id,
-                 "outcome": kind, "token_id": row.token_id, "duration_ms": ms})  # fmt: skip
+        log.info(
+            "Confirmation accepted: receipt %s, %s, token %s, %d ms",
+            row.receipt_id,
+            kind,
+            row.token_id or "none",
+            ms,
+            extra={
+                "receipt_id": row.receipt_id,
+                "outcome": kind,
+                "token_id": row.token_id,
+                "duration_ms": ms,
+            },
+        )
         return
     status = REASONS[outcome.reason][0]
     pointer = _one_line(outcome.errors[0]["pointer"] or "/") if outcome.errors else None
     fields = {"reason": outcome.reason, "status": status, "pointer": pointer, "duration_ms": ms}
     if outcome.reason == "unavailable":  # a fault: what the database said, for the operator
         cause = str(outcome.__cause__ or "").strip().partition("\n")[0]
-        log.warning("Confirmation refused: %s (%d), %d ms: %s", outcome.reason, status, ms,
-                    _one_line(cause), extra=fields)  # fmt: skip
+        log.warning(
+            "Confirmation refused: %s (%d), %d ms: %s",
+            outcome.reason,
+            status,
+            ms,
+            _one_line(cause),
+            extra=fields,
+        )
     else:
         where = f" at {pointer}" if pointer else ""
-        log.info("Confirmation refused: %s (%d)%s, %d ms", outcome.reason, status, where, ms,
-                 extra=fields)  # fmt: skip
+        log.info(
+            "Confirmation refused: %s (%d)%s, %d ms",
+            outcome.reason,
+            status,
+            where,
+            ms,
+            extra=fields,
+        )
 
 
 def _one_line(text: str) -> str:
@@ -96,26 +118,38 @@ def readyz(request: HttpRequest) -> HttpResponse:
     try:
         state = verification.state(first=0)  # reading it proves the database answers
     except Exception as exc:  # any database failure means "not ready", never a 500
-        return JsonResponse({"status": "database unavailable", "detail": type(exc).__name__},
-                            status=503)  # fmt: skip
-    return JsonResponse({"status": "ready", "ledger": {
-        "damaged": state.damaged if state.checked_at else None,
-        "checked_at": ledger.rfc3339(state.checked_at) if state.checked_at else None,
-        "full_at": ledger.rfc3339(state.full_at) if state.full_at else None,
-    }})  # fmt: skip
+        return JsonResponse(
+            {"status": "database unavailable", "detail": type(exc).__name__}, status=503
+        )
+    return JsonResponse(
+        {
+            "status": "ready",
+            "ledger": {
+                "damaged": state.damaged if state.checked_at else None,
+                "checked_at": ledger.rfc3339(state.checked_at) if state.checked_at else None,
+                "full_at": ledger.rfc3339(state.full_at) if state.full_at else None,
+            },
+        }
+    )
 
 
 @require_GET
 def metrics_view(request: HttpRequest) -> HttpResponse:
     if not metrics_access.allowed(request):
-        return HttpResponse(_("/metrics answers only on this machine, or to the bearer token "
-                              "in metrics_token_file."), status=403,
-                            content_type="text/plain; charset=utf-8")  # fmt: skip
+        return HttpResponse(
+            _(
+                "/metrics answers only on this machine, or to the bearer token "
+                "in metrics_token_file."
+            ),
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
     text, content_type = metrics.exposition()
     return HttpResponse(text, content_type=content_type)
 
 
 @require_GET
 def openapi(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(json.dumps(openapi_document.document(), indent=1),
-                        content_type="application/json")  # fmt: skip
+    return HttpResponse(
+        json.dumps(openapi_document.document(), indent=1), content_type="application/json"
+    )

@@ -49,8 +49,9 @@ def ledger_damage(request: HttpRequest) -> dict[str, LedgerDamage]:
     found = verification.state(NAMED, only_damage=True)
     if not found.damaged:
         return {}
-    named = tuple(Named(d.seq, d.seq + d.entries - 1, d.receipt_id, _link(d.receipt_id))
-                  for d in found.first)  # fmt: skip
+    named = tuple(
+        Named(d.seq, d.seq + d.entries - 1, d.receipt_id, _link(d.receipt_id)) for d in found.first
+    )
     return {"ledger_damage": LedgerDamage(found.damaged, named, found.checked_at)}
 
 

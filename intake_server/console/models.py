@@ -48,5 +48,6 @@ class AccessEntry(models.Model):
 
     @classmethod
     def log(cls, username: str, action: str, receipt_id: str = "", detail: str = "") -> None:
-        cls.objects.create(username=username, action=action, receipt_id=receipt_id,
-                           detail=detail[:200])  # fmt: skip
+        cls.objects.create(
+            username=username, action=action, receipt_id=receipt_id, detail=detail[:200]
+        )

@@ -76,9 +76,11 @@ class Row:
     @property
     def css_class(self) -> str:
         """``damaged`` and ``kept-open`` as they apply: the classes of the row."""
-        return " ".join(name for name, applies in (("damaged", self.damaged),
-                                                   ("kept-open", bool(self.kept_open)))
-                        if applies)  # fmt: skip
+        return " ".join(
+            name
+            for name, applies in (("damaged", self.damaged), ("kept-open", bool(self.kept_open)))
+            if applies
+        )
 
     @property
     def customer(self) -> tuple[Claim, ...]:
@@ -141,10 +143,15 @@ def facts_shown(item: Row) -> list[Fact]:
     remarks = {"confirmed_at": item.clock_note, "received_at": item.ago}
     unproven = {"received_at": _("not proven")} if not item.reading.proven else {}
     return [
-        Fact(field.key, field.label, parts, remarks.get(field.key, "") if item.facts else "",
-             unproven.get(field.key, _("not stated")))
+        Fact(
+            field.key,
+            field.label,
+            parts,
+            remarks.get(field.key, "") if item.facts else "",
+            unproven.get(field.key, _("not stated")),
+        )
         for field, parts in fields.shown(item.reading)
-    ]  # fmt: skip
+    ]
 
 
 def clock_gap(confirmed: datetime, received: datetime) -> tuple[str, str]:
@@ -156,13 +163,24 @@ def clock_gap(confirmed: datetime, received: datetime) -> tuple[str, str]:
         return "", ""
     if confirmed < received:
         time = timesince(confirmed, received)
-        return (str(_("Confirmed %(time)s before it arrived (the customer's clock, or a "
-                      "confirmation sent later)") % {"time": time}),
-                str(_("confirmed %(time)s before arrival") % {"time": time}))  # fmt: skip
+        return (
+            str(
+                _(
+                    "Confirmed %(time)s before it arrived (the customer's clock, or a "
+                    "confirmation sent later)"
+                )
+                % {"time": time}
+            ),
+            str(_("confirmed %(time)s before arrival") % {"time": time}),
+        )
     time = timesince(received, confirmed)
-    return (str(_("Confirmed %(time)s after it arrived (the customer's clock is ahead)")
-                % {"time": time}),
-            str(_("confirmed %(time)s after arrival") % {"time": time}))  # fmt: skip
+    return (
+        str(
+            _("Confirmed %(time)s after it arrived (the customer's clock is ahead)")
+            % {"time": time}
+        ),
+        str(_("confirmed %(time)s after arrival") % {"time": time}),
+    )
 
 
 def ago(moment: datetime) -> str:

@@ -48,8 +48,13 @@ _MAX_DOUBLINGS = 16  # far beyond the cool-off; keeps the number small
 class NameBackend(ModelBackend):
     """Django's password check, for the user name as :func:`names.normalise` stores it."""
 
-    def authenticate(self, request: HttpRequest | None, username: str | None = None,
-                     password: str | None = None, **kwargs: Any) -> Any:  # fmt: skip
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
         if username is not None:
             username = names.normalise(username)
         return super().authenticate(request, username=username, password=password, **kwargs)
@@ -83,8 +88,9 @@ def _account_wait(request: HttpRequest, credentials: dict[str, Any] | None) -> t
     beyond = count - 2 * settings.AXES_FAILURE_LIMIT
     if last is None or beyond < 0:
         return _NONE
-    known = AccessLog.objects.filter(username=name, ip_address=request.axes_ip_address,
-                                     attempt_time__gte=now - KNOWN_FOR)  # fmt: skip
+    known = AccessLog.objects.filter(
+        username=name, ip_address=request.axes_ip_address, attempt_time__gte=now - KNOWN_FOR
+    )
     if known.exists():
         return _NONE
     wait = min(FIRST_WAIT * 2 ** min(beyond, _MAX_DOUBLINGS), settings.AXES_COOLOFF_TIME)
@@ -94,8 +100,9 @@ def _account_wait(request: HttpRequest, credentials: dict[str, Any] | None) -> t
 def wait(request: HttpRequest, credentials: dict[str, Any] | None) -> timedelta:
     """How long until this user name may be tried again from this address."""
     name, now = axes_username(request, credentials), request.axes_attempt_time
-    count, last = _failures(now - settings.AXES_COOLOFF_TIME, username=name,
-                            ip_address=request.axes_ip_address)  # fmt: skip
+    count, last = _failures(
+        now - settings.AXES_COOLOFF_TIME, username=name, ip_address=request.axes_ip_address
+    )
     pair = _NONE
     if last is not None and count >= settings.AXES_FAILURE_LIMIT:
         pair = last + settings.AXES_COOLOFF_TIME - now
@@ -106,8 +113,11 @@ def _seconds(delta: timedelta) -> int:
     return max(1, math.ceil(delta.total_seconds()))
 
 
-def paused(request: HttpRequest, response: HttpResponse | None = None,
-           credentials: dict[str, Any] | None = None) -> HttpResponse:  # fmt: skip
+def paused(
+    request: HttpRequest,
+    response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
     """The answer to a locked or waiting attempt (``AXES_LOCKOUT_CALLABLE``): when to try
     again, in words and in Retry-After."""
     seconds = _seconds(wait(request, credentials))
@@ -117,24 +127,31 @@ def paused(request: HttpRequest, response: HttpResponse | None = None,
     return answer
 
 
-def log_failure(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
-                **kwargs: Any) -> None:  # fmt: skip
+def log_failure(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     """``user_login_failed``, after axes counted it; a refused attempt was not checked and
     is logged by :func:`log_locked` instead."""
     failures = getattr(request, "axes_failures_since_start", None)
     if request is None or failures is None:
         return
-    LOG.warning("Sign-in failed: user %r from %s: wrong user name or password "
-                "(%d of %d from this address)", axes_username(request, credentials),
-                request.axes_ip_address, failures, settings.AXES_FAILURE_LIMIT)  # fmt: skip
+    LOG.warning(
+        "Sign-in failed: user %r from %s: wrong user name or password (%d of %d from this address)",
+        axes_username(request, credentials),
+        request.axes_ip_address,
+        failures,
+        settings.AXES_FAILURE_LIMIT,
+    )
 
 
-def log_locked(sender: Any, request: HttpRequest, username: str, ip_address: str,
-               **kwargs: Any) -> None:  # fmt: skip
+def log_locked(
+    sender: Any, request: HttpRequest, username: str, ip_address: str, **kwargs: Any
+) -> None:
     """axes' ``user_locked_out``: a lock begins, or an attempt is refused while it lasts."""
     seconds = _seconds(wait(request, request.axes_credentials))
-    LOG.warning("Sign-in locked: user %r from %s may try again in %d s",
-                username, ip_address, seconds)  # fmt: skip
+    LOG.warning(
+        "Sign-in locked: user %r from %s may try again in %d s", username, ip_address, seconds
+    )
 
 
 def log_success(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:

@@ -110,10 +110,12 @@ def mark(request: HttpRequest, receipt_id: str) -> HttpResponse:
         or len(note) > NOTE_CHARS
         or (kind == SessionMark.NOTE and not note)
     ):
-        return HttpResponseBadRequest(_("A mark is started, finished or a note of up to 2000 "
-                                        "characters."))  # fmt: skip
-    SessionMark.objects.create(confirmation=record, kind=kind, note=note,
-                               username=request.user.get_username())  # fmt: skip
+        return HttpResponseBadRequest(
+            _("A mark is started, finished or a note of up to 2000 characters.")
+        )
+    SessionMark.objects.create(
+        confirmation=record, kind=kind, note=note, username=request.user.get_username()
+    )
     return redirect("console:detail", receipt_id=record.receipt_id)
 
 
@@ -148,8 +150,11 @@ def access_log(request: HttpRequest) -> HttpResponse:
         entries = entries.filter(username=who)
     if receipt:
         entries = entries.filter(receipt_id=receipt)
-    return render(request, "console/access_log.html",
-                  {"entries": entries[:500], "who": who, "receipt": receipt})  # fmt: skip
+    return render(
+        request,
+        "console/access_log.html",
+        {"entries": entries[:500], "who": who, "receipt": receipt},
+    )
 
 
 class _Echo:
@@ -165,13 +170,17 @@ def export(request: HttpRequest) -> HttpResponse:
     every export is logged."""
     if request.method != "POST":
         today = timezone.now().date()
-        return render(request, "console/export.html",
-                      {"since": today - timedelta(days=30), "until": today})  # fmt: skip
+        return render(
+            request, "console/export.html", {"since": today - timedelta(days=30), "until": today}
+        )
     since_text, until_text = request.POST.get("since", ""), request.POST.get("until", "")
     try:
         since = datetime.combine(date.fromisoformat(since_text), time(), UTC)
-        until = (datetime.combine(date.fromisoformat(until_text), time(), UTC)
-                 if until_text else timezone.now())  # fmt: skip
+        until = (
+            datetime.combine(date.fromisoformat(until_text), time(), UTC)
+            if until_text
+            else timezone.now()
+        )
     except ValueError:
         until = since = None
     if since is None or until is None or until <= since:
@@ -184,8 +193,11 @@ def export(request: HttpRequest) -> HttpResponse:
     last = until.date().isoformat() if until_text else "now"
     name = f"confirmations-{since.date().isoformat()}-{last}.csv"
     answer["Content-Disposition"] = content_disposition_header(True, name)
-    AccessEntry.log(request.user.get_username(), AccessEntry.EXPORT,
-                    detail=f"{since_text} – {until_text or 'now'}")  # fmt: skip
+    AccessEntry.log(
+        request.user.get_username(),
+        AccessEntry.EXPORT,
+        detail=f"{since_text} – {until_text or 'now'}",
+    )
     return answer
 
 

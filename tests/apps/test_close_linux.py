@@ -131,8 +131,9 @@ def test_a_program_kept_open_is_not_asked(programs: Programs) -> None:
 def test_a_reused_pid_is_never_touched(programs: Programs) -> None:
     program = programs.start("refuse")
     started = psutil.Process(program.pid).create_time()
-    stale = DetectedApp("thunderbird", "Thunderbird", "mail",
-                        (ProcessRef(program.pid, started - 60),), program.pid)  # fmt: skip
+    stale = DetectedApp(
+        "thunderbird", "Thunderbird", "mail", (ProcessRef(program.pid, started - 60),), program.pid
+    )
 
     assert close_apps([stale], 60) == [CloseResult("thunderbird", CloseStatus.NOT_RUNNING)]
     assert program.asked() == 0
@@ -191,8 +192,9 @@ def window_manager(monkeypatch: pytest.MonkeyPatch) -> Iterator[Program]:
     read_end, write_end = os.pipe()
     xvfb = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "800x600x24"],
-        pass_fds=(write_end,), stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        pass_fds=(write_end,),
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write_end)
     wm: subprocess.Popen[bytes] | None = None
     try:

@@ -19,10 +19,20 @@ import pytest
 HELPER = Path(__file__).resolve().parents[2] / "helper"
 
 #: Names that have no use here other than ending a process.
-FORBIDDEN_NAMES = frozenset({
-    "SIGKILL", "SIGTERM", "TerminateProcess", "NtTerminateProcess", "killpg",
-    "kill_client", "XKillClient", "send_signal", "taskkill", "kill",
-})  # fmt: skip
+FORBIDDEN_NAMES = frozenset(
+    {
+        "SIGKILL",
+        "SIGTERM",
+        "TerminateProcess",
+        "NtTerminateProcess",
+        "killpg",
+        "kill_client",
+        "XKillClient",
+        "send_signal",
+        "taskkill",
+        "kill",
+    }
+)
 #: Attributes forbidden after a dot: psutil's and Popen's terminate().
 FORBIDDEN_ATTRIBUTES = frozenset({"terminate"})
 #: A string literal that starts with one of these is a command line or a looked-up name.
@@ -53,8 +63,11 @@ def offences(source: str) -> list[str]:
 def test_no_module_of_the_helper_can_end_a_process() -> None:
     modules = sorted(HELPER.rglob("*.py"))
     assert len(modules) > 10
-    hits = [f"{path.relative_to(HELPER.parent)}:{offence}"
-            for path in modules for offence in offences(path.read_text("utf-8"))]  # fmt: skip
+    hits = [
+        f"{path.relative_to(HELPER.parent)}:{offence}"
+        for path in modules
+        for offence in offences(path.read_text("utf-8"))
+    ]
     assert hits == []
 
 

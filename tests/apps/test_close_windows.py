@@ -65,13 +65,15 @@ def target(app_id: str, *pids: int) -> Target:
 
 
 def test_wm_close_goes_to_the_visible_unowned_windows_of_the_apps_processes_only() -> None:
-    user32 = FakeUser32([
-        FakeWindow(10, pid=100),
-        FakeWindow(11, pid=101),  # a second process of the same application
-        FakeWindow(12, pid=100, visible=False),  # a hidden helper window
-        FakeWindow(13, pid=100, owner=10),  # its "save changes?" dialog
-        FakeWindow(20, pid=200),  # another program
-    ])  # fmt: skip
+    user32 = FakeUser32(
+        [
+            FakeWindow(10, pid=100),
+            FakeWindow(11, pid=101),  # a second process of the same application
+            FakeWindow(12, pid=100, visible=False),  # a hidden helper window
+            FakeWindow(13, pid=100, owner=10),  # its "save changes?" dialog
+            FakeWindow(20, pid=200),  # another program
+        ]
+    )
 
     assert _windows.request_close([target("outlook", 100, 101)], user32) == [Asked(Ask.ASKED)]
     assert user32.posted == [10, 11]
@@ -104,10 +106,12 @@ def test_a_refusal_by_windows_is_denied() -> None:
 
 
 def test_one_window_reached_is_enough_to_have_asked() -> None:
-    user32 = FakeUser32([
-        FakeWindow(10, pid=100, post_error=_windows.ERROR_ACCESS_DENIED),
-        FakeWindow(11, pid=100),
-    ])  # fmt: skip
+    user32 = FakeUser32(
+        [
+            FakeWindow(10, pid=100, post_error=_windows.ERROR_ACCESS_DENIED),
+            FakeWindow(11, pid=100),
+        ]
+    )
 
     assert _windows.request_close([target("app", 100)], user32) == [Asked(Ask.ASKED)]
 

@@ -39,8 +39,10 @@ class Child:
     def __init__(self, mode: str) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, str(TK_WINDOW), mode],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         self._lines: queue.Queue[str] = queue.Queue()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()

@@ -150,8 +150,10 @@ def test_the_helper_and_the_program_that_started_it_never_appear(
     home.write_user(f"[[apps.extra]]\n{rule}")
     sibling = spawn.run([sys.executable, "-c", "import time; time.sleep(300)"])
     other = spawn.copy(python, sys.executable, folder=spawn.folder / "other")
-    stranger = spawn.run([SH, "-c", f'exec "{other}" -c "import time; time.sleep(300)" & wait'],
-                         env={**os.environ, "PYTHONHOME": sys.base_prefix})  # fmt: skip
+    stranger = spawn.run(
+        [SH, "-c", f'exec "{other}" -c "import time; time.sleep(300)" & wait'],
+        env={**os.environ, "PYTHONHOME": sys.base_prefix},
+    )
     wait_for(lambda: len(psutil.Process(stranger.pid).children()) == 1)
     stranger_python = psutil.Process(stranger.pid).children()[0].pid
     mine = {os.getpid(), sibling.pid, *(p.pid for p in psutil.Process().parents())}

@@ -36,10 +36,17 @@ def clean_env(home: Home, **extra: str) -> dict[str, str]:
     """What a customer's session offers: no Python variables, the project's venv not on PATH."""
     env = {
         name: os.environ[name]
-        for name in ("HOME", "XDG_CONFIG_HOME", "XDG_CONFIG_DIRS", "XDG_DATA_HOME",
-                     "XDG_STATE_HOME", "XDG_CACHE_HOME", "DISPLAY")
+        for name in (
+            "HOME",
+            "XDG_CONFIG_HOME",
+            "XDG_CONFIG_DIRS",
+            "XDG_DATA_HOME",
+            "XDG_STATE_HOME",
+            "XDG_CACHE_HOME",
+            "DISPLAY",
+        )
         if name in os.environ
-    }  # fmt: skip
+    }
     return {**env, "HOME": str(home.root), "PATH": "/usr/bin:/bin", "LANG": "de_DE.UTF-8", **extra}
 
 
@@ -47,6 +54,11 @@ def run_frozen(
     program: Path, *args: str, home: Home, cwd: Path, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(program), *args], capture_output=True, text=True, env=clean_env(home),
-        cwd=cwd, timeout=timeout, check=False,
-    )  # fmt: skip
+        [str(program), *args],
+        capture_output=True,
+        text=True,
+        env=clean_env(home),
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
+    )

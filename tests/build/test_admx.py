@@ -16,9 +16,13 @@ from helper.config.values import from_text
 from tests.config.fake_winreg import REG_DWORD, REG_EXPAND_SZ, REG_MULTI_SZ, REG_SZ, FakeWinreg
 
 NS = {"p": admx.NS}
-SAMPLE_TEXT = {Kind.URL: "https://policy.example/intake", Kind.REGEX: r"\d{9}",
-               Kind.STR: "Policy GmbH", Kind.PATH: r"%ProgramData%\x.txt",
-               Kind.DIR: r"%ProgramData%\x"}  # fmt: skip
+SAMPLE_TEXT = {
+    Kind.URL: "https://policy.example/intake",
+    Kind.REGEX: r"\d{9}",
+    Kind.STR: "Policy GmbH",
+    Kind.PATH: r"%ProgramData%\x.txt",
+    Kind.DIR: r"%ProgramData%\x",
+}
 
 
 def test_committed_files_are_current() -> None:

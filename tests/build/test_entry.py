@@ -25,17 +25,23 @@ def _close_stdout_and_stderr() -> None:
 
 def run_without_streams(*args: str) -> int:
     return subprocess.run(
-        [sys.executable, *args], cwd=REPO, preexec_fn=_close_stdout_and_stderr,
-        stdin=subprocess.DEVNULL, check=False, timeout=60,
-    ).returncode  # fmt: skip
+        [sys.executable, *args],
+        cwd=REPO,
+        preexec_fn=_close_stdout_and_stderr,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        timeout=60,
+    ).returncode
 
 
 @closes_fds_before_exec
 def test_streams_none_are_replaced_so_writes_do_not_fail() -> None:
-    code = ("import sys; assert sys.stdout is None and sys.stderr is None; "
-            "sys.path.insert(0, 'build_scripts'); import entry; entry.fix_missing_streams(); "
-            "print('x'); print('y', file=sys.stderr); import warnings; warnings.warn('w'); "
-            "sys.stderr.write('z'); sys.stderr.flush()")  # fmt: skip
+    code = (
+        "import sys; assert sys.stdout is None and sys.stderr is None; "
+        "sys.path.insert(0, 'build_scripts'); import entry; entry.fix_missing_streams(); "
+        "print('x'); print('y', file=sys.stderr); import warnings; warnings.warn('w'); "
+        "sys.stderr.write('z'); sys.stderr.flush()"
+    )
     assert run_without_streams("-c", code) == 0
 
 
@@ -48,10 +54,19 @@ def test_cli_runs_without_streams_and_still_logs(home: Home) -> None:
 def test_installer_hand_off_writes_the_machine_file(home: Home) -> None:
     target = home.machine_config / "config.toml"
     result = subprocess.run(
-        [sys.executable, str(ENTRY), "--msi-machine-config", "write", str(target),
-         "customer.number=4711"], capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            str(ENTRY),
+            "--msi-machine-config",
+            "write",
+            str(target),
+            "customer.number=4711",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, "PYTHONPATH": str(REPO)},  # as PyInstaller's pathex does
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     assert 'number = "4711"' in target.read_text("utf-8")
 

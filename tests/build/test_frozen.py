@@ -61,9 +61,13 @@ def test_window_reaches_first_step(frozen: Frozen, home: Home, tmp_path: Path) -
     """The bundled Tcl/Tk, fonts and catalogues suffice to draw the first step."""
     x = display.Display()
     process = subprocess.Popen(
-        [str(frozen.onefile)], env=clean_env(home), cwd=tmp_path,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [str(frozen.onefile)],
+        env=clean_env(home),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert wait_for_window(x, "Vorbereitung der Fernwartung", timeout=60)
     finally:
@@ -79,9 +83,14 @@ def test_window_reaches_first_step(frozen: Frozen, home: Home, tmp_path: Path) -
 def test_bundle_holds_data_and_no_test_tools(frozen: Frozen) -> None:
     archive = CArchiveReader(str(frozen.onefile))
     files = set(archive.toc)
-    for data in ("helper/config/vendor.toml", "helper/consent/schema.json",
-                 "helper/i18n/de/gui.toml", "helper/i18n/en/gui.toml",
-                 "helper/apps/catalogue.toml", "helper/ui/tk/icon.png"):  # fmt: skip
+    for data in (
+        "helper/config/vendor.toml",
+        "helper/consent/schema.json",
+        "helper/i18n/de/gui.toml",
+        "helper/i18n/en/gui.toml",
+        "helper/apps/catalogue.toml",
+        "helper/ui/tk/icon.png",
+    ):
         assert data in files
     modules = set(archive.open_embedded_archive("PYZ.pyz").toc)
     assert {"helper.cli", "helper.commands.scan", "build_scripts.machine_config"} <= modules

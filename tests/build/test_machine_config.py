@@ -20,8 +20,14 @@ def _write(home: Home, *args: str) -> int:
 
 def test_properties_become_locked_machine_settings(home: Home) -> None:
     company = 'customer.company=Müller & Söhne "Nord" GmbH'
-    rc = _write(home, "intake.url=https://intake.example/api", "customer.number=", company,
-                "ui.language=de", "LOCK=1")  # fmt: skip
+    rc = _write(
+        home,
+        "intake.url=https://intake.example/api",
+        "customer.number=",
+        company,
+        "ui.language=de",
+        "LOCK=1",
+    )
     assert rc == 0
     cfg = config.load(cli=[("customer.company", "Other")])
     assert cfg.valid, cfg.report()
@@ -33,8 +39,10 @@ def test_properties_become_locked_machine_settings(home: Home) -> None:
 
 
 def test_existing_file_is_merged_not_replaced(home: Home) -> None:
-    home.write_machine('locked = ["apps.keep_open"]\n[apps]\nkeep_open = ["erp"]\n'
-                       '[[apps.extra]]\nid = "x"\nname = "X"\n')  # fmt: skip
+    home.write_machine(
+        'locked = ["apps.keep_open"]\n[apps]\nkeep_open = ["erp"]\n'
+        '[[apps.extra]]\nid = "x"\nname = "X"\n'
+    )
     assert _write(home, "customer.number=4711", "LOCK=1") == 0
     document = tomllib.loads((home.machine_config / "config.toml").read_text("utf-8"))
     assert document["apps"]["keep_open"] == ["erp"]
@@ -71,8 +79,13 @@ texts = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 scalars = st.one_of(texts, st.booleans(), st.integers(-(2**40), 2**40), st.lists(texts, max_size=4))
 
 
-@given(st.dictionaries(st.from_regex(r"[a-z_]{1,10}", fullmatch=True),
-                       st.dictionaries(texts, scalars, max_size=4), max_size=4))  # fmt: skip
+@given(
+    st.dictionaries(
+        st.from_regex(r"[a-z_]{1,10}", fullmatch=True),
+        st.dictionaries(texts, scalars, max_size=4),
+        max_size=4,
+    )
+)
 def test_toml_writer_round_trips(document: dict[str, dict[str, object]]) -> None:
     document.pop("locked", None)
     assert tomllib.loads(machine_config.dumps(document)) == document

@@ -32,8 +32,9 @@ def table(package: Path, name: str) -> list[list[str]]:
 @pytest.fixture(scope="module")
 def package(frozen: Frozen) -> Path:
     output = frozen.work / "structural" / "intellekta-helper.msi"
-    return msi.build_msi(frozen.onedir, output, __version__, output.parent / "work",
-                         main_exe="intellekta-helper")  # fmt: skip
+    return msi.build_msi(
+        frozen.onedir, output, __version__, output.parent / "work", main_exe="intellekta-helper"
+    )
 
 
 @pytest.mark.slow
@@ -41,8 +42,18 @@ def package(frozen: Frozen) -> Path:
 class TestMsiStructure:
     def test_tables(self, package: Path) -> None:
         tables = set(msiinfo("tables", str(package)).split())
-        expected = {"File", "Component", "Directory", "Shortcut", "CustomAction", "Icon",
-                    "InstallExecuteSequence", "Property", "Registry", "Upgrade"}  # fmt: skip
+        expected = {
+            "File",
+            "Component",
+            "Directory",
+            "Shortcut",
+            "CustomAction",
+            "Icon",
+            "InstallExecuteSequence",
+            "Property",
+            "Registry",
+            "Upgrade",
+        }
         assert expected <= tables
 
     def test_dual_purpose_properties(self, package: Path) -> None:

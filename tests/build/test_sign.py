@@ -28,13 +28,15 @@ def certificate(tmp_path: Path) -> tuple[Path, Path, Path]:
     now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=30))
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), critical=False)
         .sign(key, hashes.SHA256())
-    )  # fmt: skip
+    )
     pfx = tmp_path / "sign.pfx"
     encryption = serialization.BestAvailableEncryption(PASSWORD.encode())
     pfx.write_bytes(pkcs12.serialize_key_and_certificates(b"t", key, cert, None, encryption))
@@ -46,8 +48,11 @@ def certificate(tmp_path: Path) -> tuple[Path, Path, Path]:
 
 
 def _env(pfx: Path, password_file: Path) -> dict[str, str]:
-    return {"INTELLEKTA_SIGN_PFX": str(pfx), "INTELLEKTA_SIGN_PASSWORD_FILE": str(password_file),
-            "INTELLEKTA_SIGN_TIMESTAMP_URL": ""}  # fmt: skip
+    return {
+        "INTELLEKTA_SIGN_PFX": str(pfx),
+        "INTELLEKTA_SIGN_PASSWORD_FILE": str(password_file),
+        "INTELLEKTA_SIGN_TIMESTAMP_URL": "",
+    }
 
 
 @pytest.mark.skipif(
@@ -66,8 +71,10 @@ def test_signs_an_msi_without_the_password_in_logs(
     assert sign.sign_or_warn([package], _env(pfx, password_file)) is True
     verify = subprocess.run(
         ["osslsigncode", "verify", "-CAfile", str(pem), "-in", str(package)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert "intellekta test signing" in verify.stdout
     assert PASSWORD not in caplog.text

@@ -206,14 +206,20 @@ def test_checking_loads_the_catalogue_and_the_notice_only_when_they_are_set() ->
 @pytest.mark.parametrize(
     ("machine_text", "shown"),
     [
-        ('[intake]\nurl = "https://a.example/"\ntimeout_s = \n',
-         ["config.toml, line 3:", "    timeout_s = ", "                ^"]),
-        ('[intake]\n\turl = "https://a.example\n',
-         ["line 2:", '    \turl = "https://a.example', "    \t" + " " * 24 + "^"]),
-        ('[intake]\ntimeout_s = [1,\n',
-         ["line 2:", "    timeout_s = [1,", "    " + " " * 15 + "^"]),
+        (
+            '[intake]\nurl = "https://a.example/"\ntimeout_s = \n',
+            ["config.toml, line 3:", "    timeout_s = ", "                ^"],
+        ),
+        (
+            '[intake]\n\turl = "https://a.example\n',
+            ["line 2:", '    \turl = "https://a.example', "    \t" + " " * 24 + "^"],
+        ),
+        (
+            "[intake]\ntimeout_s = [1,\n",
+            ["line 2:", "    timeout_s = [1,", "    " + " " * 15 + "^"],
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_toml_error_shows_the_line_and_a_caret(
     home: Home, machine_text: str, shown: list[str]
 ) -> None:
@@ -235,13 +241,18 @@ ADMIN = "Please ask your IT administrator to correct the configuration of this c
     [
         ("cli", ["Correct the value in your command (-c KEY=VALUE or --lang) and run it again."]),
         ("env", ["Correct or remove in your environment: INTELLEKTA_HELPER_INTAKE_TIMEOUT_S."]),
-        ("env_file", ["Correct the file {extra} that INTELLEKTA_HELPER_CONFIG names, or remove"
-                      " that variable."]),
+        (
+            "env_file",
+            [
+                "Correct the file {extra} that INTELLEKTA_HELPER_CONFIG names, or remove"
+                " that variable."
+            ],
+        ),
         ("user", ["Correct your own configuration file {user}."]),
         ("machine", [ADMIN]),
         ("user+machine", ["Correct your own configuration file {user}.", ADMIN]),
     ],
-)  # fmt: skip
+)
 def test_the_advice_fits_who_set_the_value(
     where: str, advice: list[str], home: Home, tmp_path: Path
 ) -> None:

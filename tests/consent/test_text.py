@@ -64,9 +64,18 @@ def _pointers(value: Any, prefix: str = "") -> Iterator[str]:
 
 
 RECORD = build_record(**answers()).to_dict()
-FREE = [p for p in _pointers(RECORD)
-        if p not in ("/language", "/confirmations/authority", "/confirmations/confidential_apps",
-                     "/client/name", "/client/platform")]  # fmt: skip
+FREE = [
+    p
+    for p in _pointers(RECORD)
+    if p
+    not in (
+        "/language",
+        "/confirmations/authority",
+        "/confirmations/confidential_apps",
+        "/client/name",
+        "/client/platform",
+    )
+]
 
 
 @pytest.mark.parametrize("pointer", FREE)

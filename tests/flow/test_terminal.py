@@ -196,11 +196,25 @@ def test_ctrl_c_while_sending_keeps_the_saved_record(
 
     intake_server.reply(Reply(200, delay_s=20))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "helper", *intake_server.cli_args(), "-c",
-         "intake.send_window_s=30", "-c", "intake.timeout_s=30", "--lang", "en", "confirm"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "helper",
+            *intake_server.cli_args(),
+            "-c",
+            "intake.send_window_s=30",
+            "-c",
+            "intake.timeout_s=30",
+            "--lang",
+            "en",
+            "confirm",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env=os.environ.copy(),
-    )  # fmt: skip
+    )
     assert proc.stdin is not None
     proc.stdin.write("123456789\nyes\n1\n")
     proc.stdin.flush()

@@ -11,9 +11,12 @@ from tests.conftest import REPO
 
 
 def send_with_kills(
-    command: list[str], rng: random.Random, kills: int, top_up: Callable[[], None],
+    command: list[str],
+    rng: random.Random,
+    kills: int,
+    top_up: Callable[[], None],
     pause: tuple[float, float] = (0.5, 1.5),
-) -> tuple[int, float]:  # fmt: skip
+) -> tuple[int, float]:
     """Start ``command`` (an ``outbox send``) again and again and SIGKILL it at a random
     moment ``pause`` seconds in, until it was killed ``kills`` times or ran ``4 * kills``
     times; ``top_up`` adds records after each run. A run that finishes before its moment
@@ -23,8 +26,9 @@ def send_with_kills(
     for _ in range(4 * kills):
         if done == kills:
             break
-        sender = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)  # fmt: skip
+        sender = subprocess.Popen(
+            command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(rng.uniform(*pause))  # starting takes about 0.2 s
         if sender.poll() is None:
             sender.kill()  # SIGKILL: no clean-up of any kind
@@ -42,7 +46,6 @@ def send_until_done(
     runs = 0
     while True:
         runs += 1
-        finished = subprocess.run(command, cwd=REPO, capture_output=True, timeout=120,
-                                  check=False)  # fmt: skip
+        finished = subprocess.run(command, cwd=REPO, capture_output=True, timeout=120, check=False)
         if finished.returncode == 0 or runs == attempts:
             return runs, finished

@@ -32,9 +32,13 @@ def sample_record(language: str = "en", session_id: str = "123456789", extra: in
         },
         "open_applications": [{"id": "outlook", "name": "Outlook – Müller", "category": "mail"}],
         "customer": {"number": "K-1", "company": "Praxis Dr. Müller", "contact_name": "x" * extra},
-        "client": {"name": "intellekta-helper", "version": "0.1.0", "platform": "linux",
-                   "os_version": "test"},
-    }  # fmt: skip
+        "client": {
+            "name": "intellekta-helper",
+            "version": "0.1.0",
+            "platform": "linux",
+            "os_version": "test",
+        },
+    }
     return Sample(json.dumps(record, ensure_ascii=False).encode(), submission_id, session_id)
 
 

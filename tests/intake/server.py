@@ -221,8 +221,9 @@ class IntakeServer:
     def _handle(self, handler: _Handler) -> None:
         body = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
         headers = {k.lower(): v for k, v in handler.headers.items()}
-        seen = Seen("POST", handler.path, headers, body,
-                    headers.get("idempotency-key", "").strip('"'))  # fmt: skip
+        seen = Seen(
+            "POST", handler.path, headers, body, headers.get("idempotency-key", "").strip('"')
+        )
         with self._lock:
             self.seen.append(seen)
             receipt = self.watch_receipts and self.watch_receipts / f"{seen.submission_id}.json"

@@ -68,21 +68,33 @@ def test_every_record_arrives_exactly_once_despite_faults_and_kills(
 
     def add(count: int) -> None:
         for _ in range(count):
-            sample = sample_record(rng.choice(["de", "en"]), random_session_id(rng),
-                                   extra=rng.randrange(0, 3000))  # fmt: skip
+            sample = sample_record(
+                rng.choice(["de", "en"]), random_session_id(rng), extra=rng.randrange(0, 3000)
+            )
             outbox.add(sample.payload, sample.submission_id, sample.session_id)
             samples[sample.submission_id] = sample
 
     command = [
-        sys.executable, "-m", "helper", *intake_server.cli_args(),
-        "-c", f"paths.data_dir={data_dir}", "-c", "intake.timeout_s=1",
-        "-c", "intake.send_window_s=3", "outbox", "send",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "helper",
+        *intake_server.cli_args(),
+        "-c",
+        f"paths.data_dir={data_dir}",
+        "-c",
+        "intake.timeout_s=1",
+        "-c",
+        "intake.send_window_s=3",
+        "outbox",
+        "send",
+    ]
     add(RECORDS // 2)
     kills, killing = send_with_kills(  # 15 more per run, and never a dry outbox
-        command, rng, KILLS,
+        command,
+        rng,
+        KILLS,
         lambda: add(min(15, max(RECORDS - len(samples), 15 - len(outbox.list())))),
-    )  # fmt: skip
+    )
     assert kills == KILLS, f"the sender was killed only {kills} times"
     add(RECORDS - len(samples))
     started = time.monotonic()
@@ -96,9 +108,11 @@ def test_every_record_arrives_exactly_once_despite_faults_and_kills(
     assert intake_server.late == [], "a record was sent again after its receipt was written"
     assert outbox.list() == []
     _assert_every_file_is_whole(data_dir, set(samples))
-    print(f"{kills} kills in {killing:.1f} s, then {runs} run(s) to finish in "
-          f"{time.monotonic() - started:.1f} s; "
-          f"{intake_server.posts()} POSTs for {len(samples)} records")  # fmt: skip
+    print(
+        f"{kills} kills in {killing:.1f} s, then {runs} run(s) to finish in "
+        f"{time.monotonic() - started:.1f} s; "
+        f"{intake_server.posts()} POSTs for {len(samples)} records"
+    )
 
 
 def _assert_every_file_is_whole(data_dir: Path, ids: set[str]) -> None:

@@ -49,10 +49,13 @@ def test_list_prints_the_waiting_records_and_exits_4_while_any_is_pending(
     records = json.loads(result.stdout)["records"]
     assert [r["submission_id"] for r in records] == [first.submission_id, second.submission_id]
     assert records[0] == {
-        "submission_id": first.submission_id, "session_id": first.session_id,
-        "state": "rejected", "created_at": record.created_at, "attempts": 0,
+        "submission_id": first.submission_id,
+        "session_id": first.session_id,
+        "state": "rejected",
+        "created_at": record.created_at,
+        "attempts": 0,
         "last_error": "HTTP 422: no such session",
-    }  # fmt: skip
+    }
     assert records[1]["state"] == "pending"
 
     text = run_cli("--lang", "de", *_args(intake_server, data_dir, "list"))
@@ -94,8 +97,10 @@ def test_send_while_the_server_is_down_exits_4(intake_server: IntakeServer, data
     assert report["pending"] == 3
     assert [r["submission_id"] for r in report["results"]] == [s.submission_id for s in samples]
     assert [(r["reason"], r["tried"]) for r in report["results"]] == [
-        ("connection", True), ("not_tried", False), ("not_tried", False)
-    ]  # fmt: skip
+        ("connection", True),
+        ("not_tried", False),
+        ("not_tried", False),
+    ]
 
     intake_server.start()
     assert run_cli(*args).returncode == ExitCode.OK
@@ -131,8 +136,10 @@ def test_not_authorised_waits_and_goes_out_with_a_new_token(
     assert json.loads(second.stdout)["delivered"] == 2
     assert intake_server.stored == {s.submission_id: s.payload for s in samples}
     assert [s.headers["authorization"] for s in intake_server.seen] == [
-        "Bearer revoked-token", "Bearer new-token", "Bearer new-token"
-    ]  # fmt: skip
+        "Bearer revoked-token",
+        "Bearer new-token",
+        "Bearer new-token",
+    ]
 
 
 def test_refused_records_wait_until_sent_again_on_purpose(
@@ -162,8 +169,9 @@ def test_the_token_is_sent_but_never_logged_or_shown(
     echo = json.dumps({"message": f"invalid token Bearer {TOKEN}"}).encode()
     intake_server.reply(Reply(200), Reply(401, body=echo))
     env = {"INTELLEKTA_HELPER_INTAKE_TOKEN": TOKEN}
-    result = run_cli("-v", "-c", "logging.level=debug", *_args(intake_server, data_dir, "send"),
-                     env=env)  # fmt: skip
+    result = run_cli(
+        "-v", "-c", "logging.level=debug", *_args(intake_server, data_dir, "send"), env=env
+    )
 
     assert [s.headers["authorization"] for s in intake_server.seen] == [f"Bearer {TOKEN}"] * 2
     log_text = (home.logs / "intellekta-helper.log").read_text("utf-8")
@@ -209,10 +217,18 @@ def test_list_right_after_a_killed_send_shows_only_what_still_waits(
     samples = _fill(data_dir, 5)
     intake_server.reply(Reply(), Reply(), Reply(), Reply(delay_s=30))
     sender = subprocess.Popen(
-        [sys.executable, "-m", "helper", *_args(intake_server, data_dir, "send"),
-         "-c", "intake.timeout_s=60"],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "helper",
+            *_args(intake_server, data_dir, "send"),
+            "-c",
+            "intake.timeout_s=60",
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     receipts = data_dir / "receipts"
     try:
         deadline = time.monotonic() + 30

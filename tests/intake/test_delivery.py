@@ -47,8 +47,9 @@ def test_success_sends_the_exact_bytes_with_the_contract_headers(
     assert seen.body == sample.payload
     assert seen.headers["content-type"] == "application/json"
     assert seen.headers["idempotency-key"] == f'"{sample.submission_id}"'
-    assert re.fullmatch(r"intellekta-helper/\d+\.\d+\.\d+\S* \((linux|macos|windows)\)",
-                        seen.headers["user-agent"])  # fmt: skip
+    assert re.fullmatch(
+        r"intellekta-helper/\d+\.\d+\.\d+\S* \((linux|macos|windows)\)", seen.headers["user-agent"]
+    )
     assert "authorization" not in seen.headers
     assert outbox.list() == []
 
@@ -167,8 +168,9 @@ def test_not_authorised_keeps_the_record_pending_until_the_token_changes(
 
     assert [d.state for d in summary.results] == [DeliveryState.DELIVERED]
     assert [s.headers["authorization"] for s in intake_server.seen] == [
-        "Bearer old-token", "Bearer new-token"
-    ]  # fmt: skip
+        "Bearer old-token",
+        "Bearer new-token",
+    ]
     assert (summary.pending, outbox.list()) == (0, [])
 
 
@@ -192,9 +194,11 @@ def test_not_authorised_with_the_same_access_is_tried_again_a_day_later(
 
 
 def test_retry_after_is_what_the_client_waits(
-    intake_server: IntakeServer, configure: Configure, data_dir: Path,
+    intake_server: IntakeServer,
+    configure: Configure,
+    data_dir: Path,
     caplog: pytest.LogCaptureFixture,
-) -> None:  # fmt: skip
+) -> None:
     intake_server.reply(Reply(429, headers={"Retry-After": "2"}))
     outbox, sample = _add(data_dir)
     with caplog.at_level(logging.INFO, logger="helper.intake.client"):
@@ -324,9 +328,11 @@ def test_a_redirect_that_would_drop_the_body_is_not_followed(
 
 
 def test_an_unknown_certificate_authority_is_refused_until_configured(
-    intake_server: IntakeServer, configure: Configure, data_dir: Path,
+    intake_server: IntakeServer,
+    configure: Configure,
+    data_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     outbox, sample = _add(data_dir)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(intake_server.tls.ca_pem))  # not ours to read
     delivery = deliver(configure({"intake.ca_bundle": ""}), outbox, sample.submission_id)
@@ -361,8 +367,9 @@ def test_the_bearer_token_is_sent_from_the_setting_or_the_file(
     deliver(configure({"intake.token_file": str(token_file)}), outbox, second.submission_id)
 
     assert [s.headers["authorization"] for s in intake_server.seen] == [
-        f"Bearer {TOKEN}", f"Bearer {TOKEN}-file",
-    ]  # fmt: skip
+        f"Bearer {TOKEN}",
+        f"Bearer {TOKEN}-file",
+    ]
 
 
 def test_the_token_does_not_follow_a_redirect_to_another_host(
@@ -408,9 +415,11 @@ def test_intake_proxy_is_used_and_its_tunnel_reused(
 
 
 def test_the_environments_proxy_is_honoured(
-    intake_server: IntakeServer, configure: Configure, data_dir: Path,
+    intake_server: IntakeServer,
+    configure: Configure,
+    data_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     outbox, sample = _add(data_dir)
     with ConnectProxy() as proxy:
         monkeypatch.setenv("HTTPS_PROXY", proxy.url)
@@ -425,8 +434,12 @@ def test_a_proxy_that_refuses_is_reported(
     outbox, sample = _add(data_dir)
     with ConnectProxy() as proxy:
         port = proxy.url.rsplit(":", 1)[1]
-    delivery = deliver(configure({"intake.proxy": f"http://127.0.0.1:{port}"}), outbox,
-                       sample.submission_id, budget_s=0)  # fmt: skip
+    delivery = deliver(
+        configure({"intake.proxy": f"http://127.0.0.1:{port}"}),
+        outbox,
+        sample.submission_id,
+        budget_s=0,
+    )
     assert delivery.message_id == "intake.pending.proxy"
 
 
@@ -500,8 +513,9 @@ def test_a_damaged_record_is_reported_and_the_rest_still_sent(
 
     summary = send_pending(configure(), outbox)
     assert [d.message_id for d in summary.results] == [
-        "intake.pending.damaged", "intake.delivered",
-    ]  # fmt: skip
+        "intake.pending.damaged",
+        "intake.delivered",
+    ]
     assert list(intake_server.stored) == [good.submission_id]
     assert path.exists() and not stale.exists()
 

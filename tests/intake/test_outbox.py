@@ -97,8 +97,10 @@ def test_list_is_oldest_first_and_pending_excludes_rejected(data_dir: Path) -> N
     rejected = outbox.get(second.submission_id)
     assert rejected is not None
     assert (rejected.state, rejected.http_status, rejected.server_message) == (
-        RecordState.REJECTED, 422, "bad",
-    )  # fmt: skip
+        RecordState.REJECTED,
+        422,
+        "bad",
+    )
     assert outbox.payload(second.submission_id) == samples[1].payload
 
 

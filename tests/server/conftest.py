@@ -175,18 +175,27 @@ def intake_env(data_dir: Path, database_url: str, **settings: str) -> dict[str, 
     """A clean environment for an intake command: no INTELLEKTA_INTAKE_* from outside."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTELLEKTA_INTAKE_")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.update(INTELLEKTA_INTAKE_DATA_DIR=str(data_dir),
-               INTELLEKTA_INTAKE_DATABASE_URL=database_url)  # fmt: skip
+    env.update(
+        INTELLEKTA_INTAKE_DATA_DIR=str(data_dir), INTELLEKTA_INTAKE_DATABASE_URL=database_url
+    )
     env.update({f"INTELLEKTA_INTAKE_{k.upper()}": v for k, v in settings.items()})
     return env
 
 
-def run_intake(*args: str, env: dict[str, str], input: str | None = None,
-               timeout: float = 120) -> subprocess.CompletedProcess[str]:  # fmt: skip
+def run_intake(
+    *args: str, env: dict[str, str], input: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """``python -m intake_server ARGS`` as a real process."""
-    return subprocess.run([sys.executable, "-m", "intake_server", *args], env=env, cwd=REPO,
-                          capture_output=True, text=True, input=input, timeout=timeout,
-                          check=False)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "intake_server", *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @dataclass
@@ -225,9 +234,12 @@ class ServerProcess:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "intake_server", *args], env=self.env, cwd=REPO,
-                stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                [sys.executable, "-m", "intake_server", *args],
+                env=self.env,
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         try:
             self._wait_ready()
         except BaseException:

@@ -108,8 +108,14 @@ class FaultProxy:
     a whole request: at least the smallest body sent. ``counts`` tallies what was done.
     """
 
-    def __init__(self, target_port: int, seed: int, faults: Faults | None = None,
-                 request_bytes: int = 512, target_host: str = "127.0.0.1") -> None:  # fmt: skip
+    def __init__(
+        self,
+        target_port: int,
+        seed: int,
+        faults: Faults | None = None,
+        request_bytes: int = 512,
+        target_host: str = "127.0.0.1",
+    ) -> None:
         self.target = (target_host, target_port)
         self.faults = faults or Faults()
         self.request_bytes = request_bytes
@@ -189,8 +195,9 @@ class FaultProxy:
         self._count("connections")
         upstream: socket.socket | None = None
         try:
-            fault, seconds = self._draw([("reset", self.faults.reset),
-                                         ("stall", self.faults.stall)])  # fmt: skip
+            fault, seconds = self._draw(
+                [("reset", self.faults.reset), ("stall", self.faults.stall)]
+            )
             if fault == "reset":
                 self._count("reset before forwarding")
                 _reset(client)
@@ -244,8 +251,10 @@ class FaultProxy:
                         if not _send_all(upstream, data):
                             return
                         continue
-                    whole_request = (records.at_boundary and records.application_bytes
-                                     - sent_at_answer >= self.request_bytes)  # fmt: skip
+                    whole_request = (
+                        records.at_boundary
+                        and records.application_bytes - sent_at_answer >= self.request_bytes
+                    )
                     if whole_request:  # the answer to a new request starts arriving
                         sent_at_answer = records.application_bytes
                         choices = [("lose", self.faults.lose), ("delay", self.faults.delay)]

@@ -10,16 +10,20 @@ from tests.server.conftest import URL_PATH, ServerProcess
 from tests.server.records import Built
 
 
-def send(server: ServerProcess, built: Built, token: str = "",
-         timeout: float = 60) -> tuple[int, dict[str, str], bytes]:  # fmt: skip
+def send(
+    server: ServerProcess, built: Built, token: str = "", timeout: float = 60
+) -> tuple[int, dict[str, str], bytes]:
     """One POST on a new HTTPS connection of its own: ``(status, headers, body)``, the
     headers' names in lower case."""
     assert server.tls is not None
     connection = http.client.HTTPSConnection(
         "127.0.0.1", server.port, context=server.tls.client_context(), timeout=timeout
     )
-    headers = {"Content-Type": "application/json", "Accept": "application/json",
-               "Idempotency-Key": f'"{built.submission_id}"'}  # fmt: skip
+    headers = {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "Idempotency-Key": f'"{built.submission_id}"',
+    }
     if token:
         headers["Authorization"] = f"Bearer {token}"
     try:

@@ -17,11 +17,18 @@ URL = "/api/v1/remote-support/confirmations"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("builtin_notices")]
 
 
-def post(client: Client, built: Built, token: str = "", body: bytes | None = None,
-         content_type: str = "application/json", **headers: str) -> Any:  # fmt: skip
+def post(
+    client: Client,
+    built: Built,
+    token: str = "",
+    body: bytes | None = None,
+    content_type: str = "application/json",
+    **headers: str,
+) -> Any:
     data = built.payload if body is None else body
-    return client.post(URL, data=data, content_type=content_type,
-                       **{**built.headers(token), **headers})  # fmt: skip
+    return client.post(
+        URL, data=data, content_type=content_type, **{**built.headers(token), **headers}
+    )
 
 
 def make_token(customer: str = "10472") -> str:

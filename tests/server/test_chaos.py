@@ -64,8 +64,9 @@ def test_every_record_is_stored_once_despite_faults_and_kills(
         for _ in range(count):
             index = len(records)
             language = rng.choice(["de", "en"])
-            built = real_record(session_id=str(3_000_000_000 + index), language=language,
-                                number=str(20_000 + index))  # fmt: skip
+            built = real_record(
+                session_id=str(3_000_000_000 + index), language=language, number=str(20_000 + index)
+            )
             outbox.add(built.payload, built.submission_id, built.session_id)
             records[built.submission_id] = built
 
@@ -74,18 +75,29 @@ def test_every_record_is_stored_once_despite_faults_and_kills(
     assert serve.tls is not None
     with FaultProxy(serve.port, seed + 1, request_bytes=smallest) as proxy:
         command = [
-            sys.executable, "-m", "helper",
-            "-c", f"intake.url=https://127.0.0.1:{proxy.port}{URL_PATH}",
-            "-c", f"intake.ca_bundle={serve.tls.ca_pem}",
-            "-c", f"paths.data_dir={data_dir}",
-            "-c", "intake.timeout_s=1", "-c", "intake.send_window_s=3",
-            "outbox", "send",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "helper",
+            "-c",
+            f"intake.url=https://127.0.0.1:{proxy.port}{URL_PATH}",
+            "-c",
+            f"intake.ca_bundle={serve.tls.ca_pem}",
+            "-c",
+            f"paths.data_dir={data_dir}",
+            "-c",
+            "intake.timeout_s=1",
+            "-c",
+            "intake.send_window_s=3",
+            "outbox",
+            "send",
+        ]
         kills, killing = send_with_kills(  # 10 more per run, and never a dry outbox
-            command, rng, KILLS,
+            command,
+            rng,
+            KILLS,
             lambda: add(min(10, max(RECORDS - len(records), 10 - len(outbox.list())))),
             pause=(0.6, 1.6),
-        )  # fmt: skip
+        )
         assert kills == KILLS, f"the sender was killed only {kills} times"
         add(RECORDS - len(records))
         started = time.monotonic()
@@ -93,8 +105,10 @@ def test_every_record_is_stored_once_despite_faults_and_kills(
         output = finished.stdout.decode() + finished.stderr.decode()
         assert finished.returncode == 0, f"{output}\n--- server log ---\n{serve.log_text()}"
     finishing = time.monotonic() - started
-    print(f"{kills} kills in {killing:.1f} s, then {runs} run(s) to finish in {finishing:.1f} s; "
-          f"proxy: {dict(proxy.counts)}")  # fmt: skip
+    print(
+        f"{kills} kills in {killing:.1f} s, then {runs} run(s) to finish in {finishing:.1f} s; "
+        f"proxy: {dict(proxy.counts)}"
+    )
     assert proxy.errors == []
     assert proxy.counts["answer lost"] >= 5, "the faults were not exercised"
     assert proxy.counts["reset before forwarding"] + proxy.counts["stalled"] >= 1

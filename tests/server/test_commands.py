@@ -132,8 +132,10 @@ def test_the_command_line_explains_itself(tmp_path: Path) -> None:
     assert unmigrated.returncode == 3 and "intellekta-intake migrate" in unmigrated.stderr
     missing = run_intake("--config", str(tmp_path / "nope.toml"), "check", env=env)
     assert missing.returncode == 2 and "nope.toml" in missing.stderr
-    offline = run_intake("check", env={**env, "INTELLEKTA_INTAKE_DATABASE_URL":
-                                       "postgresql://nobody@127.0.0.1:9/none"})  # fmt: skip
+    offline = run_intake(
+        "check",
+        env={**env, "INTELLEKTA_INTAKE_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"},
+    )
     assert offline.returncode == 3 and "database_url" in offline.stderr
     for result in (bare, unknown, unmigrated, missing, offline):
         assert "Traceback" not in result.stderr

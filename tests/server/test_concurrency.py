@@ -105,8 +105,10 @@ def test_two_servers_on_one_postgres_store_each_record_once(
             thread.join(timeout=120)
         assert not started, f"{started}\n" + "\n".join(s.log_text() for s in servers)
 
-        records = [real_record(session_id=str(2_000_000_000 + i), number=str(10_000 + i))
-                   for i in range(RECORDS)]  # fmt: skip
+        records = [
+            real_record(session_id=str(2_000_000_000 + i), number=str(10_000 + i))
+            for i in range(RECORDS)
+        ]
         tasks = [(built, rng.choice(servers)) for built in records]
         tasks += [(built, rng.choice(servers)) for built in records if rng.random() < REPLAY_SHARE]
         rng.shuffle(tasks)  # a replay may come first, or at the same time as the original
@@ -134,8 +136,10 @@ def test_two_servers_on_one_postgres_store_each_record_once(
         receipts = {answers[b.submission_id][0][1]["receipt_id"] for b in records}
         assert len(receipts) == RECORDS, "two records got the same receipt id"
         replays = len(tasks) - RECORDS
-        print(f"{len(tasks)} POSTs ({replays} replays) to two servers, "
-              f"{sum(1 for a in every if a[2] == servers[0].port)} to the first")  # fmt: skip
+        print(
+            f"{len(tasks)} POSTs ({replays} replays) to two servers, "
+            f"{sum(1 for a in every if a[2] == servers[0].port)} to the first"
+        )
 
         assert verified_count(servers[0].env, *logs) == RECORDS
         assert stored_submissions(postgres_database) == {b.submission_id: 1 for b in records}

@@ -82,8 +82,11 @@ def test_json_evidence_is_a_kantara_receipt_that_verifies_notice_and_ledger(
 
     own = document["intellekta"]
     assert own["record"]["text"].encode() == built.payload
-    assert own["customer"] == {"number": "10472", "company": "Steuerkanzlei Beispiel GmbH",
-                               "contact_name": "Erika Mustermann"}  # fmt: skip
+    assert own["customer"] == {
+        "number": "10472",
+        "company": "Steuerkanzlei Beispiel GmbH",
+        "contact_name": "Erika Mustermann",
+    }
     notice = own["notice"]
     assert notice["status"] == "verified" and notice["registered_at_receipt"] is True
     assert hashlib.sha256(notice["text"].encode()).hexdigest() == row.notice_sha256
@@ -173,9 +176,12 @@ def test_without_dejavu_the_pdf_uses_helvetica(
 
 @pytest.mark.parametrize(
     ("typed", "returncode", "says"),
-    [("R-0000-0000", 1, "no confirmation"), (str(uuid.uuid4()), 1, "no confirmation"),
-     ("banana", 2, "neither a receipt id")],
-)  # fmt: skip
+    [
+        ("R-0000-0000", 1, "no confirmation"),
+        (str(uuid.uuid4()), 1, "no confirmation"),
+        ("banana", 2, "neither a receipt id"),
+    ],
+)
 def test_an_unknown_id_is_refused(typed: str, returncode: int, says: str) -> None:
     with pytest.raises(CommandError) as refused:
         run("evidence", typed)
@@ -235,16 +241,23 @@ def forge_confirmed_at(row: Confirmation) -> str:
 
 
 def forge_body(row: Confirmation) -> str:
-    sql("UPDATE api_confirmation SET body = %s WHERE seq = %s",
-        bytes(row.body).replace(b"Erika", b"Erich"), row.seq)  # fmt: skip
+    sql(
+        "UPDATE api_confirmation SET body = %s WHERE seq = %s",
+        bytes(row.body).replace(b"Erika", b"Erich"),
+        row.seq,
+    )
     return "Erich"
 
 
 def forge_token(row: Confirmation) -> str:
     make_token("99999")
     token = Token.objects.get(customer_number="99999")
-    sql("UPDATE api_confirmation SET customer_verified = %s, token_id = %s WHERE seq = %s",
-        True, token.pk, row.seq)  # fmt: skip
+    sql(
+        "UPDATE api_confirmation SET customer_verified = %s, token_id = %s WHERE seq = %s",
+        True,
+        token.pk,
+        row.seq,
+    )
     return "10472 (verified)"
 
 
@@ -253,8 +266,14 @@ def forge_body_sha256(row: Confirmation) -> str:
     return "ab" * 32
 
 
-FORGERIES = [forge_session_id, forge_received_at, forge_confirmed_at, forge_body, forge_token,
-             forge_body_sha256]  # fmt: skip
+FORGERIES = [
+    forge_session_id,
+    forge_received_at,
+    forge_confirmed_at,
+    forge_body,
+    forge_token,
+    forge_body_sha256,
+]
 
 
 def fact_lines(text: str) -> str:
@@ -309,10 +328,19 @@ def test_the_recompute_lines_reproduce_the_entry_hash(client: Client, tmp_path: 
     row = stored(client, real_record(company='Quote\'s "Test" $HOME'), token=token)
     env = intake_env(tmp_path / "data", shared_database_url())
     lines = evidence.recompute_commands(Confirmation.objects.get(pk=row.pk))
-    script = (f'intellekta-intake() {{ {shlex.quote(sys.executable)} -m intake_server "$@"; }}\n'
-              f"cd {shlex.quote(str(tmp_path))}\n" + "\n".join(lines))  # fmt: skip
-    done = subprocess.run(["bash", "-e", "-c", script], env=env, cwd=REPO, capture_output=True,
-                          text=True, timeout=120, check=False)  # fmt: skip
+    script = (
+        f'intellekta-intake() {{ {shlex.quote(sys.executable)} -m intake_server "$@"; }}\n'
+        f"cd {shlex.quote(str(tmp_path))}\n" + "\n".join(lines)
+    )
+    done = subprocess.run(
+        ["bash", "-e", "-c", script],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[0] == row.entry_hash
 
@@ -341,10 +369,15 @@ def test_the_special_categories_name_catalogue_categories() -> None:
 def record_with(apps: tuple[DetectedApp, ...]) -> Built:
     cfg = helper_config.load(cli=[], env={}, policy_reader=False)
     record = build_record(
-        session_id="444555666", notice=load_notice(cfg, "de"), notice_accepted=True,
-        authority="owner", confidential_apps="kept_open", open_apps=list(apps),
-        contact_name="", config=cfg,
-    )  # fmt: skip
+        session_id="444555666",
+        notice=load_notice(cfg, "de"),
+        notice_accepted=True,
+        authority="owner",
+        confidential_apps="kept_open",
+        open_apps=list(apps),
+        contact_name="",
+        config=cfg,
+    )
     return Built(record.to_json_bytes(), record.submission_id, record.session_id)
 
 
@@ -377,16 +410,19 @@ def test_the_example_evidence_file_parses_and_fills_the_processor(
 
 @pytest.mark.parametrize(
     ("text", "says"),
-    [("[processor]\nname = 5\n", "line 2: [processor] name: expected text"),
-     ("[processor]\nnmae = \"x\"\n", "line 2: [processor] nmae: unknown key"),
-     ("[wording.de]\ntitle = \"{kunde}\"\n", "line 2: [wording.de] title: unknown placeholder"),
-     ("[processor\n", "not valid TOML")],
-)  # fmt: skip
+    [
+        ("[processor]\nname = 5\n", "line 2: [processor] name: expected text"),
+        ('[processor]\nnmae = "x"\n', "line 2: [processor] nmae: unknown key"),
+        ('[wording.de]\ntitle = "{kunde}"\n', "line 2: [wording.de] title: unknown placeholder"),
+        ("[processor\n", "not valid TOML"),
+    ],
+)
 def test_check_stops_on_a_broken_evidence_file(tmp_path: Path, text: str, says: str) -> None:
     path = tmp_path / "evidence.toml"
     path.write_text(text, "utf-8")
-    env = intake_env(tmp_path / "data", f"sqlite:///{tmp_path / 'db.sqlite3'}",
-                     evidence_file=str(path))  # fmt: skip
+    env = intake_env(
+        tmp_path / "data", f"sqlite:///{tmp_path / 'db.sqlite3'}", evidence_file=str(path)
+    )
     result = run_intake("check", env=env)
     assert result.returncode == 2 and str(path) in result.stderr and says in result.stderr
     assert "Traceback" not in result.stderr

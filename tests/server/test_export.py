@@ -48,10 +48,16 @@ def three_months(client: Client, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Receipts of 31 Dec 2025 (newest stored first), 15 Jan and 1 Feb 2026."""
     return [
         received_on(client, monkeypatch, "2026-02-01", number="3"),
-        received_on(client, monkeypatch, "2026-01-15", number="2",
-                    company="=HYPERLINK(\"https://evil.example\")", contact_name="@Chef"),
+        received_on(
+            client,
+            monkeypatch,
+            "2026-01-15",
+            number="2",
+            company='=HYPERLINK("https://evil.example")',
+            contact_name="@Chef",
+        ),
         received_on(client, monkeypatch, "2025-12-31", number="-1"),
-    ]  # fmt: skip
+    ]
 
 
 def test_csv_has_a_header_and_the_range_oldest_first(three_months: list[str]) -> None:
@@ -87,11 +93,13 @@ def test_json_lines_hold_one_summary_each(three_months: list[str]) -> None:
 
 @pytest.mark.parametrize(
     ("args", "says"),
-    [(["--since", "2026-1-5"], "expected YYYY-MM-DD"),
-     (["--since", "2026-02-30"], "--since '2026-02-30' is not a date"),
-     (["--since", "2026-01-01", "--until", "yesterday"], "--until 'yesterday'"),
-     (["--since", "2026-02-01", "--until", "2026-01-01"], "must be later than --since")],
-)  # fmt: skip
+    [
+        (["--since", "2026-1-5"], "expected YYYY-MM-DD"),
+        (["--since", "2026-02-30"], "--since '2026-02-30' is not a date"),
+        (["--since", "2026-01-01", "--until", "yesterday"], "--until 'yesterday'"),
+        (["--since", "2026-02-01", "--until", "2026-01-01"], "must be later than --since"),
+    ],
+)
 def test_a_bad_date_says_the_expected_form(args: list[str], says: str) -> None:
     with pytest.raises(CommandError) as refused:
         run("export", *args)
@@ -116,16 +124,28 @@ def test_a_reader_that_stops_early_is_not_an_error(three_months: list[str]) -> N
 def test_the_command_line_stays_quiet_when_head_closes_the_pipe(
     client: Client, settings: Any, tmp_path: Path
 ) -> None:
-    settings.CONFIG = type(settings.CONFIG)({**settings.CONFIG.values,
-                                             "rate_limit_address": "off"}, "")  # fmt: skip
+    settings.CONFIG = type(settings.CONFIG)(
+        {**settings.CONFIG.values, "rate_limit_address": "off"}, ""
+    )
     for number in range(150):  # more than a pipe holds
         assert post(client, real_record(number=str(number))).status_code == 201
     env = intake_env(tmp_path / "data", shared_database_url())
     export = subprocess.Popen(
-        [sys.executable, "-m", "intake_server", "export", "--since", "2000-01-01",
-         "--format", "jsonl"],
-        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "intake_server",
+            "export",
+            "--since",
+            "2000-01-01",
+            "--format",
+            "jsonl",
+        ],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert export.stdout is not None and export.stderr is not None
     first = json.loads(export.stdout.readline())
     export.stdout.close()
@@ -148,9 +168,24 @@ def company_cell(client: Client, text: str) -> tuple[str, str]:
 
 @pytest.mark.parametrize(
     "text",
-    [" =1+1", "\n=1+1", "\t =1", "\r\n@SUM(A1)", "\u00a0=1", "\u3000+1", "\u2003-1",
-     "  \u00a0 @A1", "\u200b=1", "\ufeff\u202e=1", "\x0b\x0c=1", "=1", "+1", "-1", "@A1"],
-)  # fmt: skip
+    [
+        " =1+1",
+        "\n=1+1",
+        "\t =1",
+        "\r\n@SUM(A1)",
+        "\u00a0=1",
+        "\u3000+1",
+        "\u2003-1",
+        "  \u00a0 @A1",
+        "\u200b=1",
+        "\ufeff\u202e=1",
+        "\x0b\x0c=1",
+        "=1",
+        "+1",
+        "-1",
+        "@A1",
+    ],
+)
 def test_a_cell_whose_first_non_blank_character_starts_a_formula_is_neutralised(
     client: Client, text: str
 ) -> None:

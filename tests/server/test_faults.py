@@ -75,14 +75,23 @@ class Helper:
     def __init__(self, server: ServerProcess, data_dir: Path) -> None:
         catalogue = tomllib.loads((Path(apps.__file__).parent / "catalogue.toml").read_text())
         ignored = ",".join(rule["id"] for rule in catalogue["rules"])
-        self.args = [*server.helper_settings(), "-c", f"paths.data_dir={data_dir}",
-                     "-c", "intake.send_window_s=2", "-c", f"apps.ignore={ignored}",
-                     "--lang", "en"]  # fmt: skip
+        self.args = [
+            *server.helper_settings(),
+            "-c",
+            f"paths.data_dir={data_dir}",
+            "-c",
+            "intake.send_window_s=2",
+            "-c",
+            f"apps.ignore={ignored}",
+            "--lang",
+            "en",
+        ]
 
     def confirm(self, exit_code: int) -> None:
         """A customer confirms Session ID 1 234 567 890."""
-        done = run_cli(*self.args, "-c", "customer.number=10472", "confirm",
-                       input="1 234 567 890\nyes\n1\n")  # fmt: skip
+        done = run_cli(
+            *self.args, "-c", "customer.number=10472", "confirm", input="1 234 567 890\nyes\n1\n"
+        )
         assert done.returncode == exit_code, done.stdout + done.stderr
         assert "Traceback" not in done.stdout + done.stderr
 
@@ -230,8 +239,9 @@ def test_a_database_locked_past_its_timeout_answers_503(tmp_path: Path, server_t
         other = sqlite3.connect(database, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         try:
-            assert_unavailable(send(server, real_record(session_id="1000000001")),
-                               server.log_text())  # fmt: skip
+            assert_unavailable(
+                send(server, real_record(session_id="1000000001")), server.log_text()
+            )
         finally:
             other.execute("ROLLBACK")
             other.close()
@@ -266,10 +276,13 @@ class Browser:
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         assert token, page
         form = {"csrfmiddlewaretoken": token[1], "username": user, "password": PASSWORD}
-        return self._open(urllib.request.Request(
-            self.base + "/sign-in", data=urllib.parse.urlencode(form).encode(),
-            headers={"Referer": self.base + "/sign-in"},
-        ))  # fmt: skip
+        return self._open(
+            urllib.request.Request(
+                self.base + "/sign-in",
+                data=urllib.parse.urlencode(form).encode(),
+                headers={"Referer": self.base + "/sign-in"},
+            )
+        )
 
     def _open(self, request: urllib.request.Request) -> tuple[int, dict[str, str], str]:
         request.add_header("Accept-Language", "en")

@@ -32,14 +32,22 @@ def in_zone(settings: Any, zone: str) -> None:
 
 @pytest.mark.parametrize(
     ("moment", "text"),
-    [(datetime(2026, 12, 7, 19, 51, 18, tzinfo=UTC),
-      "2026-12-07 20:51:18 Europe/Berlin (19:51:18 UTC)"),
-     (datetime(2026, 7, 1, 8, 0, 0, tzinfo=UTC),
-      "2026-07-01 10:00:00 Europe/Berlin (08:00:00 UTC)"),
-     (datetime(2026, 12, 31, 23, 30, 0, tzinfo=UTC),
-      "2027-01-01 00:30:00 Europe/Berlin (2026-12-31 23:30:00 UTC)")],
+    [
+        (
+            datetime(2026, 12, 7, 19, 51, 18, tzinfo=UTC),
+            "2026-12-07 20:51:18 Europe/Berlin (19:51:18 UTC)",
+        ),
+        (
+            datetime(2026, 7, 1, 8, 0, 0, tzinfo=UTC),
+            "2026-07-01 10:00:00 Europe/Berlin (08:00:00 UTC)",
+        ),
+        (
+            datetime(2026, 12, 31, 23, 30, 0, tzinfo=UTC),
+            "2027-01-01 00:30:00 Europe/Berlin (2026-12-31 23:30:00 UTC)",
+        ),
+    ],
     ids=["winter", "summer", "the-day-changes"],
-)  # fmt: skip
+)
 def test_a_time_is_shown_in_the_zone_named_with_utc_beside_it(moment: datetime, text: str) -> None:
     assert when(moment) == text
 
@@ -54,10 +62,12 @@ def test_the_configured_zone_is_the_one_shown(settings: Any) -> None:
 
 @pytest.mark.parametrize(
     ("zone", "moment"),
-    [("Europe/Berlin", datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)),
-     ("America/New_York", datetime(1, 1, 1, 0, 0, 0, tzinfo=UTC))],
+    [
+        ("Europe/Berlin", datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)),
+        ("America/New_York", datetime(1, 1, 1, 0, 0, 0, tzinfo=UTC)),
+    ],
     ids=["after-the-last-day", "before-the-first-day"],
-)  # fmt: skip
+)
 def test_a_time_the_zone_cannot_hold_is_still_shown(
     settings: Any, zone: str, moment: datetime
 ) -> None:
@@ -97,7 +107,7 @@ def test_csv_cells_of_an_intact_and_a_damaged_entry(client: Client) -> None:
     assert column["session_id"] == "123 456 789"  # the entry's, not the column's
     assert column["ledger"] == (
         "DAMAGED: the column session_id says 987654321, the entry says 123456789"
-    )  # fmt: skip
+    )
 
     sql_set(1, "body", bytes(row.body).replace(b"123456789", b"987654321"))
     body = list(cells(Confirmation.objects.get()).values())

@@ -62,9 +62,15 @@ header_text = st.text(max_size=80) | st.sampled_from(
     [f'"{RECORD.submission_id}"', RECORD.submission_id, '""', '"', "Bearer x", ""]
 )
 content_types = st.sampled_from(
-    ["application/json", "application/json; charset=utf-8", "text/plain", "",
-     "application/json; charset=latin-1", "multipart/form-data; boundary=x"]
-) | st.text(max_size=40)  # fmt: skip
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        "text/plain",
+        "",
+        "application/json; charset=latin-1",
+        "multipart/form-data; boundary=x",
+    ]
+) | st.text(max_size=40)
 
 
 @pytest.fixture(autouse=True)
@@ -74,10 +80,15 @@ def _no_rate_limit(settings: Any) -> None:
     settings.CONFIG = type(config)(values, "")
 
 
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
-@given(body=bodies, content_type=content_types, key=st.none() | header_text,
-       authorization=st.none() | header_text)  # fmt: skip
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=bodies,
+    content_type=content_types,
+    key=st.none() | header_text,
+    authorization=st.none() | header_text,
+)
 def test_no_input_gets_a_5xx(
     client: Client, body: bytes, content_type: str, key: str | None, authorization: str | None
 ) -> None:
@@ -94,8 +105,9 @@ def test_no_input_gets_a_5xx(
         assert problem["status"] == answer.status_code and problem["detail"].strip()
 
 
-@settings(max_examples=100, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(method=st.sampled_from(["GET", "PUT", "DELETE", "PATCH", "OPTIONS"]))
 def test_other_methods_get_405_problems(client: Client, method: str) -> None:
     answer = client.generic(method, URL)

@@ -40,9 +40,13 @@ def another_writer_holds_the_chain() -> Iterator[None]:
         return
     import psycopg
 
-    with psycopg.connect(dbname=settings["NAME"], user=settings["USER"],
-                         password=settings["PASSWORD"], host=settings["HOST"],
-                         port=settings["PORT"]) as other:  # fmt: skip
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"],
+        port=settings["PORT"],
+    ) as other:
         other.execute("SELECT seq FROM api_chainhead WHERE id = 1 FOR UPDATE")
         yield
         other.rollback()
@@ -50,8 +54,9 @@ def another_writer_holds_the_chain() -> Iterator[None]:
 
 def post(built: Built) -> tuple[int, dict[str, Any]]:
     try:
-        answer = Client().post(URL, data=built.payload, content_type="application/json",
-                               **built.headers())  # fmt: skip
+        answer = Client().post(
+            URL, data=built.payload, content_type="application/json", **built.headers()
+        )
         return answer.status_code, answer.json()
     finally:
         connection.close()  # this thread's own connection
@@ -91,7 +96,8 @@ def test_confirmations_waiting_for_the_chain_are_stored_in_one_transaction(
     assert answers[0][1] == answers[-1][1]  # the replay got the original answer
     rows = Confirmation.objects.order_by("seq")
     assert [row.seq for row in rows] == list(range(1, len(records) + 2))
-    assert sorted(row.receipt_id for row in rows[1:]) == sorted(a["receipt_id"] for _s, a in
-                                                                answers[:-1])  # fmt: skip
+    assert sorted(row.receipt_id for row in rows[1:]) == sorted(
+        a["receipt_id"] for _s, a in answers[:-1]
+    )
     report = verification.verify()
     assert not report.findings and report.checked == len(records) + 1

@@ -33,23 +33,30 @@ def _no_proxy_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(
     ("session_id", "lang", "lines"),
-    [("1234567890", "en", ["1 234 567 890", "yes", "1"]),
-     ("987654321", "de", ["987 654 321", "ja", "1"])],
-)  # fmt: skip
+    [
+        ("1234567890", "en", ["1 234 567 890", "yes", "1"]),
+        ("987654321", "de", ["987 654 321", "ja", "1"]),
+    ],
+)
 def test_the_customer_reads_out_the_servers_receipt_and_support_finds_it(
     serve: ServerProcess, tmp_path: Path, session_id: str, lang: str, lines: list[str]
 ) -> None:
     data_dir = tmp_path / "helper-data"
     result = run_cli(
         *serve.helper_settings(),
-        "-c", f"paths.data_dir={data_dir}",
-        "-c", "intake.send_window_s=10",
-        "-c", "customer.number=10472",
-        "-c", "customer.company=Steuerkanzlei Beispiel GmbH",
-        "--lang", lang,
+        "-c",
+        f"paths.data_dir={data_dir}",
+        "-c",
+        "intake.send_window_s=10",
+        "-c",
+        "customer.number=10472",
+        "-c",
+        "customer.company=Steuerkanzlei Beispiel GmbH",
+        "--lang",
+        lang,
         "confirm",
         input="".join(line + "\n" for line in lines),
-    )  # fmt: skip
+    )
     out = result.stdout + result.stderr
     assert "Traceback" not in out
     assert result.returncode == 0, f"{out}\n--- server log ---\n{serve.log_text()}"

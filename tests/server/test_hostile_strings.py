@@ -31,8 +31,9 @@ RECORD = real_record()
 #: lone surrogates, NUL, ESC, C1, bidi override, line separator, BOM, noncharacter, astral.
 TRICKY = st.sampled_from(list("\ud800\udfff\x00\x1b\x85\x9b\u202e\u2028\ufeff\uffff\U0001f600"))
 #: Joined from a list: st.text() merges its alphabet and then hardly ever draws a surrogate.
-hostile = st.lists(st.characters(min_codepoint=0, max_codepoint=sys.maxunicode) | TRICKY,
-                   max_size=50).map("".join)  # fmt: skip
+hostile = st.lists(
+    st.characters(min_codepoint=0, max_codepoint=sys.maxunicode) | TRICKY, max_size=50
+).map("".join)
 #: Half of them without what the rule refuses, so that many records are stored and shown.
 texts = hostile | hostile.map(lambda text: UNSTORABLE.sub("", text))
 
@@ -66,13 +67,21 @@ def _no_rate_limit(settings: Any) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(changes=st.dictionaries(st.sampled_from(FIELDS) | st.sampled_from(FREE), texts,
-                               min_size=1, max_size=4),
-       append=st.booleans(), ascii=st.booleans())  # fmt: skip
+@given(
+    changes=st.dictionaries(
+        st.sampled_from(FIELDS) | st.sampled_from(FREE), texts, min_size=1, max_size=4
+    ),
+    append=st.booleans(),
+    ascii=st.booleans(),
+)
 def test_hostile_strings_are_refused_or_shown_everywhere(
-    client: Client, staff: Client, tmp_path: Path, changes: dict[tuple[Any, ...], str],
-    append: bool, ascii: bool,
-) -> None:  # fmt: skip
+    client: Client,
+    staff: Client,
+    tmp_path: Path,
+    changes: dict[tuple[Any, ...], str],
+    append: bool,
+    ascii: bool,
+) -> None:
     Confirmation.objects.all().delete()
     ChainHead.objects.all().delete()
     document = json.loads(RECORD.payload)
@@ -86,8 +95,9 @@ def test_hostile_strings_are_refused_or_shown_everywhere(
         target[path[-1]] = target[path[-1]] + text if append else text
     # As ASCII a lone surrogate travels as "\\ud800"; as UTF-8 it makes the body invalid.
     body = json.dumps(document, ensure_ascii=ascii).encode("utf-8", "surrogatepass")
-    answer = client.post(URL, data=body, content_type="application/json",
-                         HTTP_IDEMPOTENCY_KEY=f'"{key}"')  # fmt: skip
+    answer = client.post(
+        URL, data=body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=f'"{key}"'
+    )
     assert answer.status_code < 500, answer.content
     event(str(answer.status_code))
     if answer.status_code != 201:

@@ -15,9 +15,13 @@ def _messages_in_code() -> set[str]:
     found: set[str] = set()
     for path in SERVER.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id in ("_", "gettext", "gettext_lazy", "pgettext")
-                    and node.args and isinstance(node.args[-1], ast.Constant)):  # fmt: skip
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("_", "gettext", "gettext_lazy", "pgettext")
+                and node.args
+                and isinstance(node.args[-1], ast.Constant)
+            ):
                 found.add(str(node.args[-1].value))
     for path in SERVER.rglob("*.html"):
         found.update(_template_messages(path.read_text("utf-8")))
@@ -46,8 +50,10 @@ def test_every_message_has_a_german_text() -> None:
 
 
 def test_the_compiled_catalogue_is_current() -> None:
-    source = {e.msgid: _translated(e) for e in polib.pofile(str(PO))
-              if _translated(e) and not e.obsolete}  # fmt: skip
-    compiled = {e.msgid: _translated(e) for e in polib.mofile(str(PO.with_suffix(".mo")))
-                if e.msgid}  # fmt: skip
+    source = {
+        e.msgid: _translated(e) for e in polib.pofile(str(PO)) if _translated(e) and not e.obsolete
+    }
+    compiled = {
+        e.msgid: _translated(e) for e in polib.mofile(str(PO.with_suffix(".mo"))) if e.msgid
+    }
     assert compiled == source, "compile django.po into django.mo"

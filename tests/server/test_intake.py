@@ -35,11 +35,17 @@ def post_chunked(server: ServerProcess, built: Built, chunks: list[bytes]) -> tu
         "127.0.0.1", server.port, context=server.tls.client_context(), timeout=60
     )
     try:
-        connection.request("POST", URL_PATH, body=iter(chunks), encode_chunked=True, headers={
-            "Content-Type": "application/json",
-            "Transfer-Encoding": "chunked",
-            "Idempotency-Key": f'"{built.submission_id}"',
-        })  # fmt: skip
+        connection.request(
+            "POST",
+            URL_PATH,
+            body=iter(chunks),
+            encode_chunked=True,
+            headers={
+                "Content-Type": "application/json",
+                "Transfer-Encoding": "chunked",
+                "Idempotency-Key": f'"{built.submission_id}"',
+            },
+        )
         answer = connection.getresponse()
         return answer.status, json.loads(answer.read())
     finally:
@@ -74,8 +80,12 @@ def test_the_compiled_schema_judges_as_the_helpers_schema_does() -> None:
     assert "$ref" not in json.dumps(intake._inlined(schema(), schema()["$defs"]))
     original = jsonschema.validators.validator_for(schema())(schema())
     good = json.loads(real_record().payload)
-    cases = [good, {**good, "session_id": "1234\x0056789"}, {**good, "language": "fr"},
-             {**good, "client": {**good["client"], "os_version": "\ud800"}}]  # fmt: skip
+    cases = [
+        good,
+        {**good, "session_id": "1234\x0056789"},
+        {**good, "language": "fr"},
+        {**good, "client": {**good["client"], "os_version": "\ud800"}},
+    ]
     for case in cases:
         expected = sorted((list(e.absolute_path), e.validator) for e in original.iter_errors(case))
         found = sorted(

@@ -82,13 +82,20 @@ def every_reader_shows(
     """Every page and command that shows ``row`` answers, with printable text only. The
     console's ``downloads`` are the evidence the command makes, in a download."""
     today = datetime.now(UTC).date().isoformat()
-    pages = [staff.get("/"), staff.get("/queue/rows"), staff.get(f"/search?q={row.receipt_id}"),
-             staff.get("/search?q=10472"), staff.get("/search?q=Kanzlei"),
-             staff.get(f"/r/{row.receipt_id}"),
-             staff.post("/export", {"since": today, "until": ""})]  # fmt: skip
+    pages = [
+        staff.get("/"),
+        staff.get("/queue/rows"),
+        staff.get(f"/search?q={row.receipt_id}"),
+        staff.get("/search?q=10472"),
+        staff.get("/search?q=Kanzlei"),
+        staff.get(f"/r/{row.receipt_id}"),
+        staff.post("/export", {"since": today, "until": ""}),
+    ]
     if downloads:
-        pages += [staff.get(f"/r/{row.receipt_id}/evidence.pdf"),
-                  staff.get(f"/r/{row.receipt_id}/evidence.json")]  # fmt: skip
+        pages += [
+            staff.get(f"/r/{row.receipt_id}/evidence.pdf"),
+            staff.get(f"/r/{row.receipt_id}/evidence.json"),
+        ]
     for answer in pages:
         assert answer.status_code == 200, (answer.request["PATH_INFO"], answer.content[:300])
         body = content(answer)
@@ -138,8 +145,9 @@ def test_text_that_cannot_be_stored_is_refused_naming_its_field(
 def test_a_trailing_line_break_does_not_slip_past_a_pattern(client: Client) -> None:
     built = real_record()
     sha256 = json.loads(built.payload)["notice"]["sha256"]
-    refused_at(post(client, built, body=changed(built, "/notice/sha256", sha256 + "\n")),
-               "/notice/sha256")  # fmt: skip
+    refused_at(
+        post(client, built, body=changed(built, "/notice/sha256", sha256 + "\n")), "/notice/sha256"
+    )
 
 
 @pytest.mark.parametrize(
@@ -163,13 +171,19 @@ def test_the_refusal_speaks_the_records_language(
 
 @pytest.mark.parametrize(
     "moment",
-    ["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-00:01", "2016-12-31T12:34:60Z",
-     "2016-12-31T23:58:60Z", "2026-02-30T10:00:00Z"],
-)  # fmt: skip
+    [
+        "0001-01-01T00:00:00+23:59",
+        "9999-12-31T23:59:59-00:01",
+        "2016-12-31T12:34:60Z",
+        "2016-12-31T23:58:60Z",
+        "2026-02-30T10:00:00Z",
+    ],
+)
 def test_a_time_that_does_not_exist_in_utc_is_refused(client: Client, moment: str) -> None:
     built = real_record()
-    problem = refused_at(post(client, built, body=changed(built, "/confirmed_at", moment)),
-                         "/confirmed_at")  # fmt: skip
+    problem = refused_at(
+        post(client, built, body=changed(built, "/confirmed_at", moment)), "/confirmed_at"
+    )
     assert "confirmed_at" in problem["detail"]
 
 
@@ -202,8 +216,9 @@ def test_leap_seconds_and_times_far_from_the_servers_clock_are_stored(
 @pytest.mark.parametrize("session_id", ["abc", "a<b>c", "12345", "12345678901"])
 def test_a_session_id_outside_the_pattern_is_refused(client: Client, session_id: str) -> None:
     built = real_record(language="en")
-    problem = refused_at(post(client, built, body=changed(built, "/session_id", session_id)),
-                         "/session_id")  # fmt: skip
+    problem = refused_at(
+        post(client, built, body=changed(built, "/session_id", session_id)), "/session_id"
+    )
     assert "session_id_pattern" in problem["detail"]
 
 
@@ -222,10 +237,17 @@ def test_the_administrators_pattern_is_the_one_enforced(client: Client, settings
 def store_as_before(document: dict[str, Any]) -> Confirmation:
     """Append ``document`` as the server did before it checked text: straight to the ledger."""
     body = json.dumps(document, ensure_ascii=True).encode()
-    row, created = ledger.append("", document["submission_id"], lambda: Confirmation(
-        scope="", body=body, body_sha256=hashlib.sha256(body).hexdigest(),
-        server_facts=ledger.server_facts_text(None, False),
-        **derived_fields(document, None)))  # fmt: skip
+    row, created = ledger.append(
+        "",
+        document["submission_id"],
+        lambda: Confirmation(
+            scope="",
+            body=body,
+            body_sha256=hashlib.sha256(body).hexdigest(),
+            server_facts=ledger.server_facts_text(None, False),
+            **derived_fields(document, None),
+        ),
+    )
     assert created
     return row
 
@@ -236,8 +258,9 @@ def test_a_row_stored_before_the_rule_is_shown_everywhere(staff: Client, tmp_pat
     controls = "\x1b[2J\x1b]0;owned\x07\x85\t\n"
     document["customer"]["company"] = f"Kanzlei{controls}Beispiel"
     document["customer"]["contact_name"] = f"Erika{controls}"
-    document["open_applications"] = [{"id": "outlook", "name": f"Outlook{controls}",
-                                      "category": "mail\x9b"}]  # fmt: skip
+    document["open_applications"] = [
+        {"id": "outlook", "name": f"Outlook{controls}", "category": "mail\x9b"}
+    ]
     document["client"]["os_version"] = f"Linux{controls}"
     if connection.vendor == "sqlite":  # PostgreSQL never took these
         document["session_id"] = "12345\x006789"

@@ -39,10 +39,14 @@ def _row(built: Built, **changed: Any) -> Callable[[], Confirmation]:
 
     def build() -> Confirmation:
         fields = {**intake.derived_fields(document, None), **changed}
-        return Confirmation(scope="", body=built.payload, token=None,
-                            body_sha256=hashlib.sha256(built.payload).hexdigest(),
-                            server_facts=ledger.server_facts_text(None, False),
-                            **fields)  # fmt: skip
+        return Confirmation(
+            scope="",
+            body=built.payload,
+            token=None,
+            body_sha256=hashlib.sha256(built.payload).hexdigest(),
+            server_facts=ledger.server_facts_text(None, False),
+            **fields,
+        )
 
     return build
 
@@ -130,8 +134,9 @@ def test_a_fault_of_the_database_fails_the_whole_batch_without_trying_each(
     monkeypatch.setattr(ledger, "_locked_head_row", full_disk)
     # The leader's may still fit on a free page; the batch behind it cannot.
     leader = real_record(session_id="3000000000")
-    records = [real_record(session_id=f"3{i:09d}", kept_open=("x" * 50_000,) * 2)
-               for i in range(1, 6)]  # fmt: skip
+    records = [
+        real_record(session_id=f"3{i:09d}", kept_open=("x" * 50_000,) * 2) for i in range(1, 6)
+    ]
 
     outcomes = _append_together([(built, _row(built)) for built in [leader, *records]])
 
@@ -170,8 +175,10 @@ def _poisoned(index: int) -> Built:
 
 
 def test_poisoned_requests_among_valid_ones_fail_alone(serve: ServerProcess) -> None:
-    sent = [_poisoned(i // 4) if i % 4 == 3 else real_record(session_id=str(2_000_000_000 + i))
-            for i in range(REQUESTS)]  # fmt: skip
+    sent = [
+        _poisoned(i // 4) if i % 4 == 3 else real_record(session_id=str(2_000_000_000 + i))
+        for i in range(REQUESTS)
+    ]
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         answers = list(pool.map(lambda built: post(serve, built), sent))
 

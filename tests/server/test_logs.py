@@ -21,8 +21,9 @@ TEXT_LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[\d+\] [A-Z]+ [\w
 
 @pytest.fixture(params=["text", "json"])
 def logging_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
-    env = intake_env(tmp_path / "data", f"sqlite:///{tmp_path / 'intake.sqlite3'}",
-                     log_format=request.param)  # fmt: skip
+    env = intake_env(
+        tmp_path / "data", f"sqlite:///{tmp_path / 'intake.sqlite3'}", log_format=request.param
+    )
     server = ServerProcess(env, None, options=("--no-purge",)).start()
     yield server
     server.stop()

@@ -18,8 +18,9 @@ from tests.server.test_addresses import configure
 TOKEN = "s3cret-metrics-token"
 
 
-def scrape(client: Client, address: str, token: str | None = None,
-           forwarded: str | None = None) -> HttpResponse:  # fmt: skip
+def scrape(
+    client: Client, address: str, token: str | None = None, forwarded: str | None = None
+) -> HttpResponse:
     headers = {"REMOTE_ADDR": address}
     if token is not None:
         headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
@@ -94,8 +95,9 @@ def test_a_readable_token_file_is_no_problem(token_file: Path) -> None:
 def test_a_real_server_behind_a_proxy_reads_the_forwarded_client(tmp_path: Path) -> None:
     """The address as ``serve`` hands it to Django: loopback by connection, the forwarded
     client behind the proxy."""
-    env = intake_env(tmp_path / "data", f"sqlite:///{tmp_path / 'intake.sqlite3'}",
-                     behind_proxy="true")  # fmt: skip
+    env = intake_env(
+        tmp_path / "data", f"sqlite:///{tmp_path / 'intake.sqlite3'}", behind_proxy="true"
+    )
     assert run_intake("migrate", env=env).returncode == 0
     server = ServerProcess(env, None, workers=1).start()
     try:

@@ -50,10 +50,15 @@ def test_an_intact_entry_gives_the_facts_of_its_body_and_its_token(client: Clien
     item = reading.summary(found)
     assert item["ledger"] == {"seq": 1, "proven": True, "damaged": False, "problems": []}
     assert (item["customer_verified"], item["verified_company"], item["token_id"]) == (
-        True, "Known AG", row.token_id,
-    )  # fmt: skip
-    assert item["customer"] == {"number": "10472", "company": "Stated GmbH",
-                                "contact_name": "Erika Mustermann"}  # fmt: skip
+        True,
+        "Known AG",
+        row.token_id,
+    )
+    assert item["customer"] == {
+        "number": "10472",
+        "company": "Stated GmbH",
+        "contact_name": "Erika Mustermann",
+    }
     assert item["notice"]["registered_at_receipt"] is True
 
 
@@ -66,7 +71,7 @@ def test_a_changed_column_is_damage_and_the_facts_stay_the_bodys(client: Client)
     assert [p.code for p in found.problems] == ["column"]
     assert words(found.problems[0]) == (
         "the column session_id says 987654321, the entry says 123456789"
-    )  # fmt: skip
+    )
     item = reading.summary(found)
     assert item["session_id"] == "123456789"
     assert item["ledger"]["damaged"] and item["ledger"]["problems"] == [str(found.problems[0])]
@@ -80,17 +85,25 @@ def test_a_changed_body_gives_no_facts(client: Client) -> None:
     assert {p.code for p in found.problems} == {"changed", "body_changed"}
     assert found.notice_status == "unknown" and found.notice_text is None
     assert reading.summary(found) == {
-        "receipt_id": row.receipt_id, "facts": None,
-        "ledger": {"seq": 1, "proven": False, "damaged": True,
-                   "problems": [str(p) for p in found.problems]},
-    }  # fmt: skip
+        "receipt_id": row.receipt_id,
+        "facts": None,
+        "ledger": {
+            "seq": 1,
+            "proven": False,
+            "damaged": True,
+            "problems": [str(p) for p in found.problems],
+        },
+    }
 
 
 @pytest.mark.parametrize(
     ("column", "value", "code"),
-    [("version", 7, "format"), ("server_facts", "{", "server_facts"),
-     ("body", b"[1]", "unreadable")],
-)  # fmt: skip
+    [
+        ("version", 7, "format"),
+        ("server_facts", "{", "server_facts"),
+        ("body", b"[1]", "unreadable"),
+    ],
+)
 def test_an_entry_that_cannot_be_read_gives_no_facts(
     client: Client, column: str, value: object, code: str
 ) -> None:

@@ -95,10 +95,15 @@ def _read_to_end(sock: socket.socket) -> None:
 
 
 @pytest.fixture(params=["https", "http"])
-def slow_server(request: pytest.FixtureRequest, tmp_path: Path,
-                server_tls: Tls) -> Iterator[ServerProcess]:  # fmt: skip
-    env = intake_env(tmp_path / "data", f"sqlite:///{tmp_path / 'intake.sqlite3'}",
-                     read_timeout_s=str(READ_TIMEOUT_S), rate_limit_address="off")  # fmt: skip
+def slow_server(
+    request: pytest.FixtureRequest, tmp_path: Path, server_tls: Tls
+) -> Iterator[ServerProcess]:
+    env = intake_env(
+        tmp_path / "data",
+        f"sqlite:///{tmp_path / 'intake.sqlite3'}",
+        read_timeout_s=str(READ_TIMEOUT_S),
+        rate_limit_address="off",
+    )
     tls = server_tls if request.param == "https" else None
     server = ServerProcess(env, tls, options=("--no-purge",)).start()
     yield server
@@ -160,8 +165,11 @@ def test_stalled_connections_neither_starve_the_server_nor_stay_open(
             s.sock.close()
     still_open = [s.kind for s in stalled if s.closed_after is None]
     assert not still_open, f"{len(still_open)} stalled connections still open: {still_open}"
-    early = [(s.kind, s.closed_after) for s in stalled
-             if s.closed_after is not None and s.closed_after < READ_TIMEOUT_S - 0.5]  # fmt: skip
+    early = [
+        (s.kind, s.closed_after)
+        for s in stalled
+        if s.closed_after is not None and s.closed_after < READ_TIMEOUT_S - 0.5
+    ]
     assert not early, f"closed before the read timeout: {early}"
 
 
@@ -178,14 +186,18 @@ def test_a_body_that_stops_gets_408_and_the_connection_is_closed(
     assert b"application/problem+json" in answer
 
 
-def _plain_request(server: ServerProcess, method: str, path: str, body: bytes | None = None,
-                   headers: dict[str, str] | None = None,
-                   chunked: bool = False) -> tuple[int, bytes]:  # fmt: skip
+def _plain_request(
+    server: ServerProcess,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    chunked: bool = False,
+) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     try:
         parts = iter([body[i : i + 1000] for i in range(0, len(body), 1000)]) if chunked else body
-        connection.request(method, path, body=parts, headers=headers or {},
-                           encode_chunked=chunked)  # fmt: skip
+        connection.request(method, path, body=parts, headers=headers or {}, encode_chunked=chunked)
         answer = connection.getresponse()
         return answer.status, answer.read()
     finally:
@@ -203,18 +215,22 @@ def plain_server(tmp_path: Path) -> Iterator[ServerProcess]:
 def test_bodies_chunked_or_too_large_are_read_like_any_other(plain_server: ServerProcess) -> None:
     built = real_record()
     headers = {"Content-Type": "application/json", "Idempotency-Key": built.submission_id}
-    status, answer = _plain_request(plain_server, "POST", URL_PATH, built.payload, headers,
-                                    chunked=True)  # fmt: skip
+    status, answer = _plain_request(
+        plain_server, "POST", URL_PATH, built.payload, headers, chunked=True
+    )
     assert status == 201, answer
     too_large = b'{"x": "' + b"a" * 70_000 + b'"}'
     for chunked in (True, False):
-        status, answer = _plain_request(plain_server, "POST", URL_PATH, too_large, headers,
-                                        chunked=chunked)  # fmt: skip
+        status, answer = _plain_request(
+            plain_server, "POST", URL_PATH, too_large, headers, chunked=chunked
+        )
         assert status == 413 and b"problem" in answer, answer
     # A length far beyond the limit is answered at once, without waiting for the body.
     with socket.create_connection(("127.0.0.1", plain_server.port), timeout=10) as sock:
-        sock.sendall(f"POST {URL_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                     "application/json\r\nContent-Length: 100000000\r\n\r\n".encode())  # fmt: skip
+        sock.sendall(
+            f"POST {URL_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+            "application/json\r\nContent-Length: 100000000\r\n\r\n".encode()
+        )
         assert sock.recv(4096).startswith(b"HTTP/1.1 413")
 
 
@@ -255,9 +271,15 @@ def test_a_header_with_an_underscore_cannot_pose_as_another() -> None:
     """``X_Forwarded_For`` would reach Django as ``HTTP_X_FORWARDED_FOR``."""
     from intake_server.asgi import _environ
 
-    scope = {"type": "http", "method": "GET", "path": "/", "query_string": b"",
-             "http_version": "1.1", "client": ("203.0.113.9", 5000),
-             "headers": [(b"x_forwarded_for", b"127.0.0.1"), (b"x-real", b"1")]}  # fmt: skip
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "query_string": b"",
+        "http_version": "1.1",
+        "client": ("203.0.113.9", 5000),
+        "headers": [(b"x_forwarded_for", b"127.0.0.1"), (b"x-real", b"1")],
+    }
     environ = _environ(scope, b"")
     assert "HTTP_X_FORWARDED_FOR" not in environ and environ["HTTP_X_REAL"] == "1"
 
@@ -278,8 +300,11 @@ def _metrics(server: ServerProcess) -> dict[str, float]:
     context = server.tls.client_context() if server.tls else None
     with urllib.request.urlopen(request, context=context, timeout=30) as answer:
         text = answer.read().decode()
-    return {sample.name: sample.value for family in text_string_to_metric_families(text)
-            for sample in family.samples}  # fmt: skip
+    return {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
 
 
 def _readyz(server: ServerProcess) -> tuple[int, dict[str, Any]]:
@@ -311,8 +336,11 @@ def _watched(env: dict[str, str], tls: Tls) -> ServerProcess:
 
 
 def _ledger_errors(server: ServerProcess) -> list[str]:
-    return [line for line in server.log_text().splitlines()
-            if " ERROR intake_server.serve: Ledger damaged" in line]  # fmt: skip
+    return [
+        line
+        for line in server.log_text().splitlines()
+        if " ERROR intake_server.serve: Ledger damaged" in line
+    ]
 
 
 def _banner(server: ServerProcess, user: str) -> str:
@@ -345,9 +373,11 @@ def test_damage_to_a_new_entry_is_reported_by_the_next_run_everywhere(
         for number in ("333444001", "333444002"):
             assert post(server, real_record(session_id=number))[0] == 201
         with sqlite3.connect(database) as db:
-            db.execute(f"CREATE TRIGGER forge AFTER INSERT ON api_confirmation "
-                       f"WHEN NEW.session_id = '{REAL_ID}' BEGIN UPDATE api_confirmation "
-                       f"SET session_id = '{FORGED_ID}' WHERE seq = NEW.seq; END")  # fmt: skip
+            db.execute(
+                f"CREATE TRIGGER forge AFTER INSERT ON api_confirmation "
+                f"WHEN NEW.session_id = '{REAL_ID}' BEGIN UPDATE api_confirmation "
+                f"SET session_id = '{FORGED_ID}' WHERE seq = NEW.seq; END"
+            )
         status, answer = post(server, real_record(session_id=REAL_ID))
         assert status == 201, answer
         receipt = answer["receipt_id"]
@@ -365,8 +395,10 @@ def test_damage_to_a_new_entry_is_reported_by_the_next_run_everywhere(
 
         with sqlite3.connect(database) as db:  # the backup's value back
             db.execute("DROP TRIGGER forge")
-            db.execute("UPDATE api_confirmation SET session_id = ? WHERE session_id = ?",
-                       [REAL_ID, FORGED_ID])  # fmt: skip
+            db.execute(
+                "UPDATE api_confirmation SET session_id = ? WHERE session_id = ?",
+                [REAL_ID, FORGED_ID],
+            )
         verified = run_intake("verify", env=env)  # a full run, recorded as the server's are
         assert verified.returncode == 0, verified.stdout + verified.stderr
         assert _damaged_entries(server) == 0
@@ -387,21 +419,29 @@ def test_damage_done_while_the_server_was_stopped_is_found_soon_after_it_starts(
     first = _watched(env, server_tls)
     try:
         posted = [post(first, real_record(session_id=f"44455500{i}")) for i in range(3)]
-        _until(lambda: _metrics(first).get("intake_ledger_full_verified_timestamp_seconds")
-               is not None, "a first full run", first)  # fmt: skip
+        _until(
+            lambda: (
+                _metrics(first).get("intake_ledger_full_verified_timestamp_seconds") is not None
+            ),
+            "a first full run",
+            first,
+        )
     finally:
         first.stop()
     with sqlite3.connect(database) as db:
         (body,) = db.execute("SELECT body FROM api_confirmation WHERE seq = 2").fetchone()
-        db.execute("UPDATE api_confirmation SET body = ? WHERE seq = 2",
-                   [bytes(body).replace(b"Steuerkanzlei", b"Steuerkanzlai")])  # fmt: skip
+        db.execute(
+            "UPDATE api_confirmation SET body = ? WHERE seq = 2",
+            [bytes(body).replace(b"Steuerkanzlei", b"Steuerkanzlai")],
+        )
     second = _watched(env, server_tls)
     try:
         _until(lambda: _damaged_entries(second) == 1, "the metric shows 1 damaged entry", second)
         _until(lambda: bool(_ledger_errors(second)), "an ERROR line names the entry", second)
         receipt = posted[1][1]["receipt_id"]
-        assert (f"Ledger damaged: 1 entry found by the full verification: entry 2 "
-                f"(receipt '{receipt}')") in _ledger_errors(second)[0]  # fmt: skip
+        assert (
+            f"Ledger damaged: 1 entry found by the full verification: entry 2 (receipt '{receipt}')"
+        ) in _ledger_errors(second)[0]
     finally:
         second.stop()
 
@@ -418,22 +458,40 @@ def test_a_database_that_is_gone_is_a_warning_and_the_metrics_still_answer(
     server = _watched(intake_env(tmp_path / "data", url), server_tls)
     try:
         assert post(server, real_record())[0] == 201
-        _until(lambda: "intake_ledger_verified_timestamp_seconds" in _metrics(server),
-               "a first run", server)  # fmt: skip
+        _until(
+            lambda: "intake_ledger_verified_timestamp_seconds" in _metrics(server),
+            "a first run",
+            server,
+        )
         relay.stop()
-        _until(lambda: "WARNING intake_server.serve: The ledger could not be verified (exit 3)"
-               in server.log_text(), "a warning that the run failed", server)  # fmt: skip
+        _until(
+            lambda: (
+                "WARNING intake_server.serve: The ledger could not be verified (exit 3)"
+                in server.log_text()
+            ),
+            "a warning that the run failed",
+            server,
+        )
         scraped = _metrics(server)
         assert scraped["intake_confirmations_received_total"] == 1
         assert "intake_ledger_damaged_entries" not in scraped
         assert _readyz(server)[0] == 503
         before = server.log_text().count("The ledger could not be verified")
         relay.start()
-        _until(lambda: _metrics(server).get("intake_ledger_damaged_entries") == 0
-               and _readyz(server)[0] == 200, "the database back", server)  # fmt: skip
+        _until(
+            lambda: (
+                _metrics(server).get("intake_ledger_damaged_entries") == 0
+                and _readyz(server)[0] == 200
+            ),
+            "the database back",
+            server,
+        )
         checked = _metrics(server)["intake_ledger_verified_timestamp_seconds"]
-        _until(lambda: _metrics(server)["intake_ledger_verified_timestamp_seconds"] > checked,
-               "the runs go on", server)  # fmt: skip
+        _until(
+            lambda: _metrics(server)["intake_ledger_verified_timestamp_seconds"] > checked,
+            "the runs go on",
+            server,
+        )
         assert before >= 1 and "Traceback" not in server.log_text()
     finally:
         server.stop()

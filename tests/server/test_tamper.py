@@ -79,8 +79,16 @@ ROLES = ("anonymous", "token", "unknown_notice", "other_token", "last")
 
 def make_token(customer: str, company: str) -> str:
     out = StringIO()
-    call_command("token", "create", "--customer", customer, "--company", company, stdout=out,
-                 stderr=StringIO())  # fmt: skip
+    call_command(
+        "token",
+        "create",
+        "--customer",
+        customer,
+        "--company",
+        company,
+        stdout=out,
+        stderr=StringIO(),
+    )
     return out.getvalue().strip()
 
 
@@ -97,7 +105,7 @@ def store_five(client: Client, tmp_path: Path) -> Stored:
         (real_record(session_id="333444553", notice_file=str(notice)), ""),
         (real_record(session_id="333444554", number="20000", company=""), other),
         (real_record(session_id="333444555", kept_open=()), ""),
-    ]  # fmt: skip
+    ]
     for built, token in sent:
         answer = post(client, built, token)
         assert answer.status_code == 201, answer.content
@@ -108,9 +116,11 @@ def store_five(client: Client, tmp_path: Path) -> Stored:
     statuses = [item.notice_status for item in found]
     assert statuses == ["verified", "verified", "unknown", "verified", "verified"]
     tokens = tuple(Token.objects.order_by("pk"))
-    return Stored(dict(zip(ROLES, rows, strict=True)),
-                  {item.row.seq: item.facts for item in found if item.facts},
-                  (tokens[0], tokens[1]))  # fmt: skip
+    return Stored(
+        dict(zip(ROLES, rows, strict=True)),
+        {item.row.seq: item.facts for item in found if item.facts},
+        (tokens[0], tokens[1]),
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -130,8 +140,10 @@ def sql_set(seq: int, column: str, value: object) -> None:
     field = next(f for f in Confirmation._meta.concrete_fields if f.column == column)
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE api_confirmation SET {quote(column)} = %s WHERE seq = %s",
-                       [field.get_db_prep_save(value, connection), seq])  # fmt: skip
+        cursor.execute(
+            f"UPDATE api_confirmation SET {quote(column)} = %s WHERE seq = %s",
+            [field.get_db_prep_save(value, connection), seq],
+        )
         assert cursor.rowcount == 1
 
 
@@ -171,11 +183,18 @@ def forged_facts(found: reading.Reading, original: reading.Facts) -> dict[str, o
     unproven, and its facts are marked so)."""
     if found.facts is None:
         return {}
-    shown = {name: getattr(found.facts, name) for name in original.__dataclass_fields__
-             if name not in ("seq", "receipt_id")}  # fmt: skip
-    return {name: value for name, value in shown.items()
-            if value != getattr(original, name) and value is not None
-            and (name, value) != ("covers_server", False)}  # fmt: skip
+    shown = {
+        name: getattr(found.facts, name)
+        for name in original.__dataclass_fields__
+        if name not in ("seq", "receipt_id")
+    }
+    return {
+        name: value
+        for name, value in shown.items()
+        if value != getattr(original, name)
+        and value is not None
+        and (name, value) != ("covers_server", False)
+    }
 
 
 def reread(pk: int) -> reading.Reading:
@@ -216,8 +235,9 @@ FORGED: dict[str, Callable[[Confirmation, Stored], object]] = {
     "language": lambda row, s: "en" if row.language == "de" else "de",
     "authority": lambda row, s: "owner",
     "confidential_apps": lambda row, s: "closed" if row.open_applications else "kept_open",
-    "open_applications": lambda row, s: [] if row.open_applications else [
-        {"id": "x", "name": "Forged Mail", "category": "mail"}],
+    "open_applications": lambda row, s: (
+        [] if row.open_applications else [{"id": "x", "name": "Forged Mail", "category": "mail"}]
+    ),
     "customer_number": lambda row, s: "99999",
     "company": lambda row, s: "Forged GmbH",
     "contact_name": lambda row, s: "Max Forger",
@@ -239,7 +259,7 @@ FORGED: dict[str, Callable[[Confirmation, Stored], object]] = {
     "prev_hash": lambda row, s: hashlib.sha256(b"forged").hexdigest(),
     "seq": lambda row, s: row.seq + 1000,
     "body": lambda row, s: bytes(row.body).replace(b"it_admin_permission", b"owner"),
-}  # fmt: skip
+}
 
 
 def test_every_column_is_in_the_matrix() -> None:
@@ -280,9 +300,14 @@ def test_a_changed_column_is_named_never_shown_and_still_found(
 
 
 #: A forged value as a page or a document would print it, where it is text.
-FORGED_TEXT = {"session_id": "333 444 999", "customer_number": "99999",
-               "company": "Forged GmbH", "contact_name": "Max Forger",
-               "client": "forged-helper", "open_applications": "Forged Mail"}  # fmt: skip
+FORGED_TEXT = {
+    "session_id": "333 444 999",
+    "customer_number": "99999",
+    "company": "Forged GmbH",
+    "contact_name": "Max Forger",
+    "client": "forged-helper",
+    "open_applications": "Forged Mail",
+}
 
 
 def shown_damaged_everywhere(pk: int, forged: str | None) -> None:
@@ -297,8 +322,9 @@ def shown_damaged_everywhere(pk: int, forged: str | None) -> None:
     queue = console.get(reverse("console:queue_rows"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     line = next(tr for tr in queue.split("<tr")[1:] if row.receipt_id in tr)
     assert 'class="damaged' in line and "DAMAGED" in line
-    detail = console.get(reverse("console:detail", args=[row.receipt_id]),
-                         HTTP_ACCEPT_LANGUAGE="en").content.decode()  # fmt: skip
+    detail = console.get(
+        reverse("console:detail", args=[row.receipt_id]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert 'class="banner damaged"' in detail
     text = evidence.evidence_text(row, "en")
     damage, _sep, rest = text.partition("*** DAMAGED ***")[2].partition("\n\n")
@@ -332,8 +358,14 @@ def test_an_anonymous_record_given_a_token_shows_none(five: Stored) -> None:
     """The issue's case: the flags and the token set on a record no token vouched for."""
     row = five.row("anonymous")
     token = five.tokens[0]
-    sql("UPDATE api_confirmation SET customer_verified = %s, notice_verified = %s, "
-        "token_id = %s, scope = %s WHERE seq = 1", True, True, token.pk, str(token.pk))  # fmt: skip
+    sql(
+        "UPDATE api_confirmation SET customer_verified = %s, notice_verified = %s, "
+        "token_id = %s, scope = %s WHERE seq = 1",
+        True,
+        True,
+        token.pk,
+        str(token.pk),
+    )
     findings, _message = verify_fails()
     assert named(findings) == {1}
     for column in ("customer_verified", "token_id", "scope"):
@@ -352,9 +384,15 @@ def test_an_anonymous_record_given_a_token_in_its_server_facts_too_shows_none(
     fact the chain does not prove is not shown."""
     row = five.row("anonymous")
     token = five.tokens[0]
-    sql("UPDATE api_confirmation SET customer_verified = %s, token_id = %s, scope = %s, "
-        "customer_number = %s, server_facts = %s WHERE seq = 1", True, token.pk, str(token.pk),
-        token.customer_number, ledger.server_facts_text(token, True))  # fmt: skip
+    sql(
+        "UPDATE api_confirmation SET customer_verified = %s, token_id = %s, scope = %s, "
+        "customer_number = %s, server_facts = %s WHERE seq = 1",
+        True,
+        token.pk,
+        str(token.pk),
+        token.customer_number,
+        ledger.server_facts_text(token, True),
+    )
     assert named(verify_fails()[0]) == {1}
     found = reread(row.pk)
     assert found.damaged and not found.proven
@@ -369,15 +407,22 @@ def test_a_body_changed_with_its_sha256_is_shown_only_as_not_proven(five: Stored
     marks them not proven under DAMAGED, and the row's own words (time, token) are gone."""
     row = five.row("token")
     forged = bytes(row.body).replace(b"333444552", b"333444999")
-    sql("UPDATE api_confirmation SET body = %s, body_sha256 = %s, session_id = %s WHERE seq = 2",
-        forged, hashlib.sha256(forged).hexdigest(), "333444999")  # fmt: skip
+    sql(
+        "UPDATE api_confirmation SET body = %s, body_sha256 = %s, session_id = %s WHERE seq = 2",
+        forged,
+        hashlib.sha256(forged).hexdigest(),
+        "333444999",
+    )
     assert named(verify_fails()[0]) == {2}
     found = reread(row.pk)
     assert found.damaged and not found.proven
     assert "changed" in {problem.code for problem in found.problems}
     assert found.facts is not None
     assert (found.facts.received_at, found.facts.token, found.facts.notice_registered) == (
-        None, None, None)  # fmt: skip
+        None,
+        None,
+        None,
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -411,15 +456,21 @@ def forged_entry(after: Confirmation, body: bytes) -> Confirmation:
     """A perfectly formed entry after ``after``, by someone who knows the hash formula."""
     document = json.loads(body)
     row = Confirmation(
-        seq=after.seq + 1, prev_hash=after.entry_hash, receipt_id=ledger.new_receipt_id(),
-        received_at=ledger.now(), scope="", body=body, version=ledger.ENTRY_VERSION,
+        seq=after.seq + 1,
+        prev_hash=after.entry_hash,
+        receipt_id=ledger.new_receipt_id(),
+        received_at=ledger.now(),
+        scope="",
+        body=body,
+        version=ledger.ENTRY_VERSION,
         body_sha256=hashlib.sha256(body).hexdigest(),
-        server_facts=ledger.server_facts_text(None, True), notice_verified=True,
+        server_facts=ledger.server_facts_text(None, True),
+        notice_verified=True,
         **intake.derived_fields(
             {**document, "confirmed_at": json.loads(real_record().payload)["confirmed_at"]},
             None,
         ),
-    )  # fmt: skip
+    )
     row.entry_hash = ledger.entry_hash(row)
     row.save()
     return row
@@ -442,16 +493,18 @@ def forge_a_time_that_does_not_exist(stored: Stored) -> tuple[set[int], str]:
     convert (its columns copied from a real one)."""
     payload = real_record(session_id="5555555555").payload
     confirmed = json.loads(payload)["confirmed_at"].encode()
-    row = forged_entry(stored.row("last"),
-                       payload.replace(confirmed, b"0001-01-01T00:00:00+23:59"))  # fmt: skip
+    row = forged_entry(stored.row("last"), payload.replace(confirmed, b"0001-01-01T00:00:00+23:59"))
     assert sql("UPDATE api_chainhead SET seq = %s, entry_hash = %s", row.seq, row.entry_hash) == 1
     return {6}, "no longer a confirmation"
 
 
 ENTRIES: list[Callable[[Stored], tuple[set[int], str]]] = [
-    _delete(3), _delete(5), insert_after_head, insert_after_head_with_a_gap,
+    _delete(3),
+    _delete(5),
+    insert_after_head,
+    insert_after_head_with_a_gap,
     forge_a_time_that_does_not_exist,
-]  # fmt: skip
+]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -481,23 +534,32 @@ def test_an_untouched_ledger_verifies(five: Stored) -> None:
 
 
 def _forged_dates(row: Confirmation, token: Token) -> dict[str, object]:
-    return {"received_at": row.received_at.replace(year=2020),
-            "confirmed_at": row.confirmed_at.replace(year=2020)}  # fmt: skip
+    return {
+        "received_at": row.received_at.replace(year=2020),
+        "confirmed_at": row.confirmed_at.replace(year=2020),
+    }
 
 
 def _forged_flags(row: Confirmation, token: Token) -> dict[str, object]:
-    return {"customer_verified": True, "notice_verified": True, "token_id": token.pk,
-            "scope": str(token.pk), "customer_number": token.customer_number}  # fmt: skip
+    return {
+        "customer_verified": True,
+        "notice_verified": True,
+        "token_id": token.pk,
+        "scope": str(token.pk),
+        "customer_number": token.customer_number,
+    }
 
 
 #: The issue's cases: what a forger changes, and the text that must not be printed then.
 KINDS: dict[str, tuple[Callable[[Confirmation, Token], dict[str, object]], tuple[str, ...]]] = {
     "column": (lambda row, token: {"session_id": "333444556"}, ("333 444 556",)),
     "dates": (_forged_dates, ("2020-",)),
-    "body": (lambda row, token: {"body": bytes(row.body).replace(b"333444555", b"333444556")},
-             ("333 444 556", "333444556")),
+    "body": (
+        lambda row, token: {"body": bytes(row.body).replace(b"333444555", b"333444556")},
+        ("333 444 556", "333444556"),
+    ),
     "flags": (_forged_flags, ("Known AG", "10472")),
-}  # fmt: skip
+}
 
 
 def stated_as_facts(evidence: str, form: list[str]) -> str:
@@ -546,8 +608,10 @@ def test_the_command_line_names_the_damaged_entry(serve: ServerProcess, database
     path = urlsplit(database_url).path
     with sqlite3.connect(path) as db:
         (original,) = db.execute("SELECT body FROM api_confirmation WHERE seq = 2").fetchone()
-        db.execute("UPDATE api_confirmation SET body = ? WHERE seq = 2",
-                   [bytes(original).replace(b"Steuerkanzlei", b"Steuerkanzlai")])  # fmt: skip
+        db.execute(
+            "UPDATE api_confirmation SET body = ? WHERE seq = 2",
+            [bytes(original).replace(b"Steuerkanzlei", b"Steuerkanzlai")],
+        )
     damaged = run_intake("verify", env=serve.env)
     assert damaged.returncode == 1, damaged.stdout + damaged.stderr
     assert "Traceback" not in damaged.stderr
@@ -575,18 +639,20 @@ def test_the_command_line_names_the_damaged_entry(serve: ServerProcess, database
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('require_token = true\nrate_limit_address = "300/m\n',
-         ["not valid TOML", "line 2"]),
-        ('require_token = true\nrate_limit_adress = "10/m"\n',
-         ["line 2", "unknown setting 'rate_limit_adress'", "did you mean 'rate_limit_address'"]),
-        ('retention_days = "soon"\n',
-         ["line 1", "retention_days", "expected a whole number"]),
-        ('[rate_limit]\naddress = 5\n',
-         ["line 2", "rate_limit_address", "expected text in quotes"]),
+        ('require_token = true\nrate_limit_address = "300/m\n', ["not valid TOML", "line 2"]),
+        (
+            'require_token = true\nrate_limit_adress = "10/m"\n',
+            ["line 2", "unknown setting 'rate_limit_adress'", "did you mean 'rate_limit_address'"],
+        ),
+        ('retention_days = "soon"\n', ["line 1", "retention_days", "expected a whole number"]),
+        (
+            "[rate_limit]\naddress = 5\n",
+            ["line 2", "rate_limit_address", "expected text in quotes"],
+        ),
         ("require_token = 1\n", ["line 1", "require_token", "expected true or false"]),
     ],
     ids=["bad-toml", "unknown-key", "wrong-type", "wrong-type-in-section", "not-a-boolean"],
-)  # fmt: skip
+)
 @pytest.mark.parametrize("command", [["check"], ["serve", "--port", "0"]], ids=lambda c: c[0])
 def test_a_broken_configuration_file_stops_with_exit_2(
     tmp_path: Path, text: str, expected: list[str], command: list[str]

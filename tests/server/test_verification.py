@@ -60,12 +60,20 @@ def format_1_entries(count: int, token: Token | None = None) -> list[Confirmatio
     for index in range(count):
         built = real_record(session_id=f"55566677{index}")
         row = Confirmation(
-            version=1, seq=index + 1, prev_hash=prev, receipt_id=ledger.new_receipt_id(),
-            received_at=ledger.now(), scope=str(token.pk) if token else "", body=built.payload,
-            body_sha256=hashlib.sha256(built.payload).hexdigest(), server_facts="",
-            token=token, customer_verified=token is not None, notice_verified=True,
+            version=1,
+            seq=index + 1,
+            prev_hash=prev,
+            receipt_id=ledger.new_receipt_id(),
+            received_at=ledger.now(),
+            scope=str(token.pk) if token else "",
+            body=built.payload,
+            body_sha256=hashlib.sha256(built.payload).hexdigest(),
+            server_facts="",
+            token=token,
+            customer_verified=token is not None,
+            notice_verified=True,
             **intake.derived_fields(json.loads(built.payload), token),
-        )  # fmt: skip
+        )
         row.entry_hash = prev = format_1_hash(row)
         row.save()
         rows.append(row)
@@ -79,8 +87,12 @@ def test_format_1_entries_before_format_2_ones_verify(client: Client) -> None:
     assert [ledger.entry_hash(row) for row in old] == [row.entry_hash for row in old]
     store(client, 2)
     assert list(Confirmation.objects.order_by("seq").values_list("version", flat=True)) == [
-        1, 1, 1, 2, 2,
-    ]  # fmt: skip
+        1,
+        1,
+        1,
+        2,
+        2,
+    ]
     assert Confirmation.objects.get(seq=4).prev_hash == old[-1].entry_hash
     out, error = run()
     assert error is None, out
@@ -112,9 +124,14 @@ def test_json_says_intact_with_the_head(client: Client) -> None:
     head = ChainHead.objects.get()
     assert error is None
     assert json.loads(out) == {
-        "intact": True, "full": True, "checked": 2, "start_seq": 0,
-        "head": {"seq": 2, "sha256": head.entry_hash}, "damaged": 0, "entries": [],
-    }  # fmt: skip
+        "intact": True,
+        "full": True,
+        "checked": 2,
+        "start_seq": 0,
+        "head": {"seq": 2, "sha256": head.entry_hash},
+        "damaged": 0,
+        "entries": [],
+    }
 
 
 def test_json_lists_every_damaged_entry_and_exits_1(client: Client) -> None:
@@ -126,12 +143,17 @@ def test_json_lists_every_damaged_entry_and_exits_1(client: Client) -> None:
     assert error is not None and "4 entries (2, 3, 4) of 4 checked" in str(error)
     report = json.loads(out)
     assert (report["intact"], report["full"], report["checked"], report["damaged"]) == (
-        False, True, 4, 4,
-    )  # fmt: skip
+        False,
+        True,
+        4,
+        4,
+    )
     entries = report["entries"]
     assert [(e["seq"], e["last"], e["receipt_id"]) for e in entries] == [
-        (2, 2, receipts[2]), (3, 3, receipts[3]), (4, 5, None),
-    ]  # fmt: skip
+        (2, 2, receipts[2]),
+        (3, 3, receipts[3]),
+        (4, 5, None),
+    ]
     assert all(entry["problems"] and isinstance(entry["problems"][0], str) for entry in entries)
     assert "session_id" in entries[0]["problems"][0]
 
@@ -146,8 +168,10 @@ def test_new_checks_only_what_was_added_since_the_last_run(client: Client) -> No
     sql_set(2, "body", bytes(Confirmation.objects.get(seq=2).body).replace(b"Erika", b"Erich"))
     out, error = run("--new")
     assert error is None, out
-    assert out.startswith("Ledger intact: 2 entries checked added since the last verification "
-                          "(after entry 3); head 5 ")  # fmt: skip
+    assert out.startswith(
+        "Ledger intact: 2 entries checked added since the last verification "
+        "(after entry 3); head 5 "
+    )
     out, error = run()
     assert error is not None and out.startswith("ledger entry 2 ")
 

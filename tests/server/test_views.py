@@ -31,8 +31,12 @@ def test_each_answer_is_one_log_line_without_personal_data(tmp_path: Path, serve
     assert created.returncode == 0, created.stderr
     server = ServerProcess(env, server_tls).start()
     try:
-        built = real_record(session_id="5550001234", company="Kanzlei Geheim GmbH",
-                            contact_name="Erika Verborgen", number="77001")  # fmt: skip
+        built = real_record(
+            session_id="5550001234",
+            company="Kanzlei Geheim GmbH",
+            contact_name="Erika Verborgen",
+            number="77001",
+        )
         status, answer = post(server, built)
         assert status == 201
         assert post(server, built) == (200, answer)
@@ -50,12 +54,18 @@ def test_each_answer_is_one_log_line_without_personal_data(tmp_path: Path, serve
     log = server.log_text()
     lines = [line for line in log.splitlines() if " intake_server.api: " in line]
     receipt = re.escape(answer["receipt_id"])
-    assert re.search(rf"INFO intake_server\.api: Confirmation accepted: receipt {receipt}, "
-                     r"new, token none, \d+ ms$", lines[0]), lines  # fmt: skip
+    assert re.search(
+        rf"INFO intake_server\.api: Confirmation accepted: receipt {receipt}, "
+        r"new, token none, \d+ ms$",
+        lines[0],
+    ), lines
     assert re.search(rf"accepted: receipt {receipt}, replayed, token none, \d+ ms$", lines[1])
     assert re.search(r"accepted: receipt R-\S+, new, token 1, \d+ ms$", lines[2]), lines
-    assert re.search(r"INFO intake_server\.api: Confirmation refused: schema \(422\) at "
-                     r"/customer/contact_name, \d+ ms$", lines[3]), lines  # fmt: skip
+    assert re.search(
+        r"INFO intake_server\.api: Confirmation refused: schema \(422\) at "
+        r"/customer/contact_name, \d+ ms$",
+        lines[3],
+    ), lines
     assert re.search(r"refused: not_json \(400\), \d+ ms$", lines[4]), lines
     assert len(lines) == 5, lines
     for secret in ("5550001234", "555 000 1234", "Kanzlei Geheim", "Erika Verborgen"):
@@ -63,8 +73,9 @@ def test_each_answer_is_one_log_line_without_personal_data(tmp_path: Path, serve
 
 
 def test_with_json_logs_the_parts_are_fields(tmp_path: Path, server_tls: Tls) -> None:
-    env = intake_env(tmp_path / "data", f"sqlite:///{tmp_path / 'intake.sqlite3'}",
-                     log_format="json")  # fmt: skip
+    env = intake_env(
+        tmp_path / "data", f"sqlite:///{tmp_path / 'intake.sqlite3'}", log_format="json"
+    )
     server = ServerProcess(env, server_tls).start()
     try:
         status, answer = post(server, real_record(session_id="5550001234"))
@@ -73,8 +84,7 @@ def test_with_json_logs_the_parts_are_fields(tmp_path: Path, server_tls: Tls) ->
     finally:
         server.stop()
 
-    entries = [json.loads(line) for line in server.log_text().splitlines()
-               if line.startswith("{")]  # fmt: skip
+    entries = [json.loads(line) for line in server.log_text().splitlines() if line.startswith("{")]
     accepted, refused = (e for e in entries if e["logger"] == "intake_server.api")
     assert accepted["receipt_id"] == answer["receipt_id"] and accepted["outcome"] == "new"
     assert accepted["token_id"] is None and isinstance(accepted["duration_ms"], int)
@@ -89,12 +99,14 @@ def test_with_json_logs_the_parts_are_fields(tmp_path: Path, server_tls: Tls) ->
 @pytest.mark.usefixtures("builtin_notices")
 def test_readyz_tells_what_the_last_verification_found_and_stays_ready(client: Client) -> None:
     assert client.get("/readyz").json() == {
-        "status": "ready", "ledger": {"damaged": None, "checked_at": None, "full_at": None},
-    }  # fmt: skip
+        "status": "ready",
+        "ledger": {"damaged": None, "checked_at": None, "full_at": None},
+    }
     for session_id in ("333444555", "333444556"):
         built = real_record(session_id=session_id)
-        answer = client.post(URL_PATH, data=built.payload, content_type="application/json",
-                             **built.headers())  # fmt: skip
+        answer = client.post(
+            URL_PATH, data=built.payload, content_type="application/json", **built.headers()
+        )
         assert answer.status_code == 201
     with connection.cursor() as cursor:  # changed behind the server's back
         cursor.execute("UPDATE api_confirmation SET session_id = %s WHERE seq = 1", ["999"])

@@ -32,8 +32,10 @@ def shoot(root: tk.Tk, path: Path) -> None:
     settle(root)
     frame = root.wm_frame()
     # 256 colours without dithering: the window has few, and the PNG is half the size.
-    subprocess.run(["import", "-window", frame, "-dither", "None", "-colors", "256",
-                    f"PNG8:{path}"], check=True)  # fmt: skip
+    subprocess.run(
+        ["import", "-window", frame, "-dither", "None", "-colors", "256", f"PNG8:{path}"],
+        check=True,
+    )
     print(path)
 
 

@@ -19,11 +19,27 @@ from tests.platform_marks import LINUX, WINDOWS, needs_no_display
 
 #: Modules the first step must not wait for: they load after it is drawn, in workers.
 HEAVY = (
-    "dataclasses", "psutil", "requests", "urllib3", "truststore", "ssl", "hashlib", "json",
-    "Xlib", "filelock", "logging.handlers", "importlib.resources", "inspect", "uuid",
-    "helper.apps.detect", "helper.apps.catalogue", "helper.apps.close", "helper.consent.record",
-    "helper.consent.notice", "helper.intake",  # helper.flow.services imports them on use
-)  # fmt: skip
+    "dataclasses",
+    "psutil",
+    "requests",
+    "urllib3",
+    "truststore",
+    "ssl",
+    "hashlib",
+    "json",
+    "Xlib",
+    "filelock",
+    "logging.handlers",
+    "importlib.resources",
+    "inspect",
+    "uuid",
+    "helper.apps.detect",
+    "helper.apps.catalogue",
+    "helper.apps.close",
+    "helper.consent.record",
+    "helper.consent.notice",
+    "helper.intake",  # helper.flow.services imports them on use
+)
 
 
 @pytest.mark.skipif(not (LINUX or WINDOWS), reason="reads /proc/self/maps, or asks kernel32")
@@ -80,8 +96,13 @@ def test_no_display_is_explained(home: Home) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     result = subprocess.run(
         [sys.executable, "-m", "helper", "gui", "--lang", "en"],
-        capture_output=True, text=True, env=env, cwd=REPO, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "The window cannot be opened here (no graphical display)." in result.stderr
@@ -96,8 +117,13 @@ def test_no_display_and_an_invalid_configuration_give_only_the_configuration_mes
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     result = subprocess.run(
         [sys.executable, "-m", "helper", "--lang", "en", "-c", "intake.timeout_s=zehn"],
-        capture_output=True, text=True, env=env, cwd=REPO, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 2
     lines = result.stderr.splitlines()
     assert lines[0] == "The configuration of intellekta-helper is not valid:"
@@ -118,8 +144,12 @@ def test_the_first_step_needs_none_of_the_heavy_modules(home: Home) -> None:
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
-        capture_output=True, text=True, cwd=REPO, timeout=60, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=True,
+    )
     loaded = set(result.stdout.split())
     assert "helper.ui.tk.app" in loaded
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))

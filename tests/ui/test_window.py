@@ -266,9 +266,11 @@ def test_unexpected_error_shows_a_friendly_dialog(
 
 
 def test_an_unwritable_data_folder_is_explained_and_can_be_retried(
-    make_window: Callable[..., HelperWindow], home: Home, intake_server: IntakeServer,
+    make_window: Callable[..., HelperWindow],
+    home: Home,
+    intake_server: IntakeServer,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     from helper.ui.tk import app
 
     shown: list[str] = []
@@ -340,8 +342,14 @@ def test_the_window_as_started_runs_to_the_end_and_sends_what_was_left(
     Outbox(cfg.data_dir).add(left.payload, left.submission_id, left.session_id)
     root = tk.Tk()
     monkeypatch.setattr(boot, "window", lambda: root)  # this test's root instead of a new one
-    plan = ["Next", "Next", "I have read the notice and I agree.", "I own this computer.",
-            "Confirm and send", "Finish"]  # fmt: skip
+    plan = [
+        "Next",
+        "Next",
+        "I have read the notice and I agree.",
+        "I own this computer.",
+        "Confirm and send",
+        "Finish",
+    ]
 
     def click_next() -> None:
         with contextlib.suppress(LookupError, tk.TclError):

@@ -33,9 +33,14 @@ from helper.apps.close._types import Ask, Asked, Target
 log = logging.getLogger(__name__)
 
 _ATOMS = (
-    "_NET_WM_PID", "WM_PROTOCOLS", "WM_DELETE_WINDOW", "_NET_CLOSE_WINDOW",
-    "_NET_CLIENT_LIST", "_NET_SUPPORTED", "_NET_SUPPORTING_WM_CHECK",
-)  # fmt: skip
+    "_NET_WM_PID",
+    "WM_PROTOCOLS",
+    "WM_DELETE_WINDOW",
+    "_NET_CLOSE_WINDOW",
+    "_NET_CLIENT_LIST",
+    "_NET_SUPPORTED",
+    "_NET_SUPPORTING_WM_CHECK",
+)
 #: Longest list property read, in 32-bit items (_NET_CLIENT_LIST of a very busy desktop).
 _LONGEST = 1 << 16
 #: EWMH source indication for _NET_CLOSE_WINDOW: a pager or taskbar acting for the user.
@@ -106,8 +111,11 @@ class _Session:
     def _askable(self, windows: Sequence[_Window]) -> list[_Window]:
         """The windows that take part in the ``WM_DELETE_WINDOW`` protocol."""
         protocols = self._lists([w.window for w in windows], "WM_PROTOCOLS", 32)
-        return [w for w, p in zip(windows, protocols, strict=True)
-                if p and self.atom["WM_DELETE_WINDOW"] in p]  # fmt: skip
+        return [
+            w
+            for w, p in zip(windows, protocols, strict=True)
+            if p and self.atom["WM_DELETE_WINDOW"] in p
+        ]
 
     @staticmethod
     def _answer(
@@ -116,8 +124,9 @@ class _Session:
         """``asked`` when a request reached at least one of the target's windows."""
         found = sum(1 for w in windows if w.pid in target.pids)
         delivered = sum(1 for c in catchers if c.get_error() is None)
-        log.info("%s: %d window(s) with its pids, %d asked to close",
-                 target.app.id, found, delivered)  # fmt: skip
+        log.info(
+            "%s: %d window(s) with its pids, %d asked to close", target.app.id, found, delivered
+        )
         return Asked(Ask.ASKED) if delivered else Asked(Ask.MANUAL, _unreachable())
 
     def _send(self, w: _Window) -> error.CatchError:
@@ -174,11 +183,18 @@ class _Session:
         ``defer``): one round trip to the X server instead of one per window.
         """
         requests = [
-            request.GetProperty(display=self.conn.display, defer=True, delete=False,
-                                window=w, property=self.atom[name], type=X.AnyPropertyType,
-                                long_offset=0, long_length=length)
+            request.GetProperty(
+                display=self.conn.display,
+                defer=True,
+                delete=False,
+                window=w,
+                property=self.atom[name],
+                type=X.AnyPropertyType,
+                long_offset=0,
+                long_length=length,
+            )
             for w in windows
-        ]  # fmt: skip
+        ]
         values: list[list[int] | None] = []
         for reply in requests:
             try:
@@ -191,8 +207,9 @@ class _Session:
         return values
 
     def _children(self, windows: Sequence[Any]) -> list[list[Any]]:
-        requests = [request.QueryTree(display=self.conn.display, defer=True, window=w)
-                    for w in windows]  # fmt: skip
+        requests = [
+            request.QueryTree(display=self.conn.display, defer=True, window=w) for w in windows
+        ]
         children: list[list[Any]] = []
         for reply in requests:
             try:

@@ -114,10 +114,15 @@ def run_all(commands: Sequence[Sequence[str]], timeout: float) -> list[RunOutcom
     started: list[subprocess.Popen[str] | OSError] = []
     for command in commands:
         try:
-            started.append(subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE, text=True,
-            ))  # fmt: skip
+            started.append(
+                subprocess.Popen(
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
         except OSError as exc:
             started.append(exc)
     deadline = time.monotonic() + timeout

@@ -176,9 +176,13 @@ class HelperWindow:
 
     # -- background work ----------------------------------------------------------------------
     def run(
-        self, name: str, job: Job, on_done: OnDone, on_error: OnError | None = None,
+        self,
+        name: str,
+        job: Job,
+        on_done: OnDone,
+        on_error: OnError | None = None,
         on_progress: OnProgress | None = None,
-    ) -> bool:  # fmt: skip
+    ) -> bool:
         """Run ``job`` in the worker (False if one of that name runs); errors default to
         the friendly dialog."""
         return self.worker.start(
@@ -230,9 +234,11 @@ class HelperWindow:
             return
         services = self.services
         self.run(
-            "send", lambda _report: jobs.store_and_send(services, record), self._sent,
+            "send",
+            lambda _report: jobs.store_and_send(services, record),
+            self._sent,
             self._send_failed,
-        )  # fmt: skip
+        )
 
     def _sent(self, delivery: Delivery) -> None:
         self.wizard.finish(delivery)
@@ -245,8 +251,9 @@ class HelperWindow:
             self._unexpected_in_job(exc)
             return
         # Not saved, so not sent: say why, and let the customer try again.
-        messagebox.showerror(self.t("gui.error_title"), exc.message(self.wizard.lang),
-                             parent=self.root)  # fmt: skip
+        messagebox.showerror(
+            self.t("gui.error_title"), exc.message(self.wizard.lang), parent=self.root
+        )
         self.wizard.step = Step.NOTICE
         self.render()
 

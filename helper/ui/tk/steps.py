@@ -44,9 +44,13 @@ class Host(Protocol):
     def scan_soon(self) -> None: ...
     def on_scan(self, result: ScanResult) -> None: ...
     def run(
-        self, name: str, job: Job, on_done: OnDone, on_error: OnError | None = None,
+        self,
+        name: str,
+        job: Job,
+        on_done: OnDone,
+        on_error: OnError | None = None,
         on_progress: OnProgress | None = None,
-    ) -> bool: ...  # fmt: skip
+    ) -> bool: ...
 
 
 class StepView(ttk.Frame):
@@ -199,9 +203,12 @@ class AppsView(StepView):
         self.paragraph(self.t("flow.apps_intro"))
         self.problem = ttk.Frame(self)  # shown while scanning fails
         ttk.Label(
-            self.problem, text=self.t("gui.scan_failed"), style="Error.TLabel",
-            wraplength=WRAP - 160, justify="left",
-        ).pack(side="left", anchor="w")  # fmt: skip
+            self.problem,
+            text=self.t("gui.scan_failed"),
+            style="Error.TLabel",
+            wraplength=WRAP - 160,
+            justify="left",
+        ).pack(side="left", anchor="w")
         self.try_again = ttk.Button(self.problem, text=self.t("gui.try_again"), command=self.rescan)
         self.try_again.pack(side="right")
         self.list = ScrollFrame(self, height=280)
@@ -292,8 +299,12 @@ class AppsView(StepView):
         from tktooltip import ToolTip  # imported on first use: it costs start-up time
 
         # Its own window is a child of the row, so it goes when the rows are rebuilt.
-        ToolTip(check, msg=reason, delay=0.4,
-                parent_kwargs={"master": row, "bg": "black", "padx": 1, "pady": 1})  # fmt: skip
+        ToolTip(
+            check,
+            msg=reason,
+            delay=0.4,
+            parent_kwargs={"master": row, "bg": "black", "padx": 1, "pady": 1},
+        )
         ttk.Label(row, text=_short(reason), style="Small.TLabel", wraplength=WRAP - 220).grid(
             row=1, column=0, sticky="w", padx=(24, 0)
         )

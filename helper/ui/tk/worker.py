@@ -48,9 +48,13 @@ class Worker:
         self.jobs.clear()
 
     def start(
-        self, name: str, job: Job, on_done: OnDone, on_error: OnError,
+        self,
+        name: str,
+        job: Job,
+        on_done: OnDone,
+        on_error: OnError,
         on_progress: OnProgress | None = None,
-    ) -> bool:  # fmt: skip
+    ) -> bool:
         """Run ``job`` in a thread unless a job of that name is running; False if so.
 
         ``job`` must not hold widgets: it runs and is dropped in the worker thread.

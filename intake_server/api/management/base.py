@@ -59,8 +59,14 @@ class IntakeCommand(BaseCommand):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.called_from_command_line = True  # usage errors exit 2 with a message
         for action in list(parser._actions):
-            if action.dest in ("settings", "pythonpath", "traceback", "no_color",
-                               "force_color", "skip_checks"):  # fmt: skip
+            if action.dest in (
+                "settings",
+                "pythonpath",
+                "traceback",
+                "no_color",
+                "force_color",
+                "skip_checks",
+            ):
                 action.help = "==SUPPRESS=="
         return parser
 

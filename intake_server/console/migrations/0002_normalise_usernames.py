@@ -23,7 +23,7 @@ def normalise_usernames(apps: Any, schema_editor: Any) -> None:
             continue
         if name in taken or not name or len(name) > names.MAX_LENGTH:
             print(f"  Account {user.username!r} keeps its name: {name!r} is taken or not "
-                  "a user name. Rename or remove it in the administration to sign in.")  # fmt: skip
+                  "a user name. Rename or remove it in the administration to sign in.")
             continue
         taken.discard(user.username)
         taken.add(name)

@@ -58,9 +58,13 @@ class Program:
         """The DetectedApp a scan would report for this program (and its children)."""
         refs = tuple(ProcessRef(p, psutil.Process(p).create_time()) for p in pids or self.pids)
         return DetectedApp(
-            id=app_id, name=app_id.title(), category="mail", processes=refs,
-            main_pid=self.pid, keep_open=keep_open,
-        )  # fmt: skip
+            id=app_id,
+            name=app_id.title(),
+            category="mail",
+            processes=refs,
+            main_pid=self.pid,
+            keep_open=keep_open,
+        )
 
     def line(self) -> str:
         """The next stdout line, waiting a bounded time (a hang fails instead of blocking)."""

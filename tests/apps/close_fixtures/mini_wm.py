@@ -13,8 +13,13 @@ import os
 from Xlib import X, Xatom, display
 from Xlib.protocol import event
 
-GEOMETRY = (("x", X.CWX), ("y", X.CWY), ("width", X.CWWidth), ("height", X.CWHeight),
-            ("border_width", X.CWBorderWidth))  # fmt: skip
+GEOMETRY = (
+    ("x", X.CWX),
+    ("y", X.CWY),
+    ("width", X.CWWidth),
+    ("height", X.CWHeight),
+    ("border_width", X.CWBorderWidth),
+)
 
 
 def main() -> None:

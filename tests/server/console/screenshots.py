@@ -35,8 +35,9 @@ def main(folder: Path) -> None:
                     sign_in(page, server.base, "anna.support")
                     page.screenshot(path=str(folder / f"console-{lang}-2-queue.png"))
                     page.goto(f"{server.base}/r/{detail}")
-                    page.screenshot(path=str(folder / f"console-{lang}-3-detail.png"),
-                                    full_page=True)  # fmt: skip
+                    page.screenshot(
+                        path=str(folder / f"console-{lang}-3-detail.png"), full_page=True
+                    )
                     page.close()
         finally:
             server.stop()

@@ -26,9 +26,11 @@ SAMPLES = (
 def post(server: ServerProcess, payload: bytes, submission_id: str) -> dict[str, str]:
     """POST one confirmation as the helper does; the server's answer."""
     request = urllib.request.Request(
-        server.url, data=payload, method="POST",
+        server.url,
+        data=payload,
+        method="POST",
         headers={"Content-Type": "application/json", "Idempotency-Key": f'"{submission_id}"'},
-    )  # fmt: skip
+    )
     context = server.tls.client_context() if server.tls else None
     with urllib.request.urlopen(request, context=context, timeout=10) as answer:
         return dict(json.loads(answer.read()))
@@ -38,8 +40,9 @@ def post_samples(server: ServerProcess) -> str:
     """Three real confirmations; the receipt id of the first (programs kept open)."""
     receipts = []
     for session_id, kept_open, company, number in SAMPLES:
-        built = real_record(session_id=session_id, kept_open=kept_open, company=company,
-                            number=number)  # fmt: skip
+        built = real_record(
+            session_id=session_id, kept_open=kept_open, company=company, number=number
+        )
         receipts.append(post(server, built.payload, built.submission_id)["receipt_id"])
     return receipts[0]
 

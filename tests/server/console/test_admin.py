@@ -18,8 +18,10 @@ def admin_client(db: None) -> Client:
 
 
 def _add(client: Client, name: str) -> int:
-    answer = client.post("/admin/auth/user/add/", {"username": name, "password1": PASSWORD,
-                         "password2": PASSWORD, "usable_password": "true"})  # fmt: skip
+    answer = client.post(
+        "/admin/auth/user/add/",
+        {"username": name, "password1": PASSWORD, "password2": PASSWORD, "usable_password": "true"},
+    )
     return answer.status_code
 
 

@@ -69,11 +69,18 @@ def helper_confirm(server: ServerProcess, tmp_path: Path, grouped: str) -> None:
     The Chromium these tests drive is a browser the helper would list: it is ignored.
     """
     result = run_cli(
-        *server.helper_settings(), "-c", f"paths.data_dir={tmp_path / 'helper'}",
-        "-c", "apps.ignore=chromium",
-        "-c", "customer.company=Kanzlei Live", "--lang", "en", "confirm",
+        *server.helper_settings(),
+        "-c",
+        f"paths.data_dir={tmp_path / 'helper'}",
+        "-c",
+        "apps.ignore=chromium",
+        "-c",
+        "customer.company=Kanzlei Live",
+        "--lang",
+        "en",
+        "confirm",
         input=f"{grouped}\nyes\n1\n",
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stdout + result.stderr + server.log_text()
 
 

@@ -27,16 +27,18 @@ RED = "rgb(155, 28, 28)"  # --bad in console.css
 
 
 def _add_user(env: dict[str, str], name: str, admin: bool = False) -> None:
-    result = run_intake("user", "add", name, *(["--admin"] if admin else []), env=env,
-                        input=PASSWORD + "\n")  # fmt: skip
+    result = run_intake(
+        "user", "add", name, *(["--admin"] if admin else []), env=env, input=PASSWORD + "\n"
+    )
     assert result.returncode == 0, result.stderr
 
 
 def _change(database: Path, receipt: str, column: str, value: object) -> None:
     """What anyone with the database file can do while the server runs."""
     with sqlite3.connect(database) as changed:
-        changed.execute(f"UPDATE api_confirmation SET {column} = ? WHERE receipt_id = ?",
-                        (value, receipt))  # fmt: skip
+        changed.execute(
+            f"UPDATE api_confirmation SET {column} = ? WHERE receipt_id = ?", (value, receipt)
+        )
 
 
 @pytest.fixture(scope="module")

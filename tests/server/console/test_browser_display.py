@@ -49,12 +49,15 @@ def server(tmp_path_factory: pytest.TempPathFactory, server_tls: Tls) -> Iterato
     override (written into the body: the helper strips such characters) and one with a
     5,000-character company and program name."""
     folder = tmp_path_factory.mktemp("display")
-    running = start(intake_env(folder / "data", f"sqlite:///{folder / 'intake.sqlite3'}"),
-                    server_tls)  # fmt: skip
+    running = start(
+        intake_env(folder / "data", f"sqlite:///{folder / 'intake.sqlite3'}"), server_tls
+    )
     add_user(running.env, "ben")
     company = RLO + "gnp.exe"
-    hostile = edited(real_record(session_id="111222333", number=NUMBER),
-                     lambda document: document["customer"].update(company=company))  # fmt: skip
+    hostile = edited(
+        real_record(session_id="111222333", number=NUMBER),
+        lambda document: document["customer"].update(company=company),
+    )
     long = real_record(session_id="444555666", company=LONG, kept_open=(LONG,))
     for built in (hostile, long):
         post(running, built.payload, built.submission_id)
@@ -64,8 +67,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, server_tls: Tls) -> Iterato
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(ignore_https_errors=True, locale="en-GB",
-                                  viewport={"width": 1280, "height": 800})  # fmt: skip
+    context = browser.new_context(
+        ignore_https_errors=True, locale="en-GB", viewport={"width": 1280, "height": 800}
+    )
     opened = context.new_page()
     yield opened
     context.close()

@@ -29,8 +29,10 @@ from tests.server.records import real_record
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("builtin_notices")]
 REAL, FORGED = "333444555", "333444556"
 ROW = re.compile(r'<tr class="damaged[^"]*">.*?</tr>', re.S)
-BADGE = {"en": '<span class="badge damaged">DAMAGED</span>',
-         "de": '<span class="badge damaged">BESCHÄDIGT</span>'}  # fmt: skip
+BADGE = {
+    "en": '<span class="badge damaged">DAMAGED</span>',
+    "de": '<span class="badge damaged">BESCHÄDIGT</span>',
+}
 BANNER = '<p class="banner damaged" role="alert">'
 
 
@@ -56,8 +58,9 @@ def _change(receipt: str, assignments: str, *params: Any) -> None:
     """``UPDATE ... SET assignments`` on the stored row, past the ORM and the ledger."""
     table = Confirmation._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {assignments} WHERE receipt_id = %s",
-                       [*params, receipt])  # fmt: skip
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} WHERE receipt_id = %s", [*params, receipt]
+        )
 
 
 def _page(client: Client, url: str, language: str = "en") -> str:

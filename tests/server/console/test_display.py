@@ -82,8 +82,16 @@ def stored(client: Client, built: Built, token: str = "") -> str:
 def make_token(company: str = "") -> tuple[str, int]:
     """A new token for customer 10472, and its id."""
     out = StringIO()
-    call_command("token", "create", "--customer", "10472", "--company", company,
-                 stdout=out, stderr=StringIO())  # fmt: skip
+    call_command(
+        "token",
+        "create",
+        "--customer",
+        "10472",
+        "--company",
+        company,
+        stdout=out,
+        stderr=StringIO(),
+    )
     return out.getvalue().strip(), Token.objects.latest("pk").pk
 
 
@@ -158,16 +166,29 @@ def _confirmed(delta: timedelta) -> Built:
 
 @pytest.mark.parametrize(
     ("delta", "language", "detail", "mark"),
-    [(-timedelta(days=3), "en",
-      "Confirmed 3 days before it arrived (the customer's clock, or a confirmation sent later)",
-      "confirmed 3 days before arrival"),
-     (-timedelta(days=3), "de",
-      "3 Tage vor dem Eingang bestätigt (die Uhr des Kunden-Computers geht falsch, oder die "
-      "Bestätigung wurde später gesendet)", "3 Tage vor Eingang bestätigt"),
-     (timedelta(hours=2, minutes=1), "en",
-      "Confirmed 2 hours after it arrived (the customer's clock is ahead)",
-      "confirmed 2 hours after arrival")],
-)  # fmt: skip
+    [
+        (
+            -timedelta(days=3),
+            "en",
+            "Confirmed 3 days before it arrived (the customer's clock, or a confirmation sent "
+            "later)",
+            "confirmed 3 days before arrival",
+        ),
+        (
+            -timedelta(days=3),
+            "de",
+            "3 Tage vor dem Eingang bestätigt (die Uhr des Kunden-Computers geht falsch, oder die "
+            "Bestätigung wurde später gesendet)",
+            "3 Tage vor Eingang bestätigt",
+        ),
+        (
+            timedelta(hours=2, minutes=1),
+            "en",
+            "Confirmed 2 hours after it arrived (the customer's clock is ahead)",
+            "confirmed 2 hours after arrival",
+        ),
+    ],
+)
 def test_a_confirmation_time_far_from_the_servers_clock_is_told(
     staff: Client, delta: timedelta, language: str, detail: str, mark: str
 ) -> None:

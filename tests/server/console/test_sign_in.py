@@ -37,8 +37,9 @@ def anna() -> Any:
     return get_user_model().objects.create_user("anna", password=PASSWORD)
 
 
-def attempt(name: str, password: str, address: str, forwarded: str | None = None,
-            language: str = "en") -> HttpResponse:  # fmt: skip
+def attempt(
+    name: str, password: str, address: str, forwarded: str | None = None, language: str = "en"
+) -> HttpResponse:
     headers = {"REMOTE_ADDR": address, "HTTP_ACCEPT_LANGUAGE": language}
     if forwarded is not None:
         headers["HTTP_X_FORWARDED_FOR"] = forwarded
@@ -188,8 +189,11 @@ def test_failed_and_locked_sign_ins_are_logged_with_name_and_address(
     caplog.set_level(logging.DEBUG)
     guess(STRANGERS[0])
     attempt("ANNA", "the secret guess", STRANGERS[0])
-    warnings = [r for r in caplog.records if r.levelno == logging.WARNING
-                and r.name.startswith("intake_server")]  # fmt: skip
+    warnings = [
+        r
+        for r in caplog.records
+        if r.levelno == logging.WARNING and r.name.startswith("intake_server")
+    ]
     failed = [r.getMessage() for r in warnings if "failed" in r.getMessage()]
     locked = [r.getMessage() for r in warnings if "locked" in r.getMessage()]
     assert len(failed) == 5 and all("'anna'" in m and STRANGERS[0] in m for m in failed)

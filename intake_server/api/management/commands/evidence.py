@@ -29,9 +29,11 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 class Command(IntakeCommand):
-    help = ("The evidence of one confirmation before remote maintenance: as text, as a Kantara "
-            "consent receipt in JSON, or as a one-page PDF. Exit 1 when its ledger entry is "
-            "damaged (the document says what differs).")  # fmt: skip
+    help = (
+        "The evidence of one confirmation before remote maintenance: as text, as a Kantara "
+        "consent receipt in JSON, or as a one-page PDF. Exit 1 when its ledger entry is "
+        "damaged (the document says what differs)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("id", help="a receipt id (R-7K3M-Q9XD) or a submission id (UUID)")
@@ -54,14 +56,17 @@ class Command(IntakeCommand):
         try:
             self._write(row, lang, options)
         except evidence.EvidenceFileError as exc:
-            raise CommandError(f"the evidence_file cannot be used:\n{exc}",
-                               returncode=EXIT_USAGE) from None  # fmt: skip
+            raise CommandError(
+                f"the evidence_file cannot be used:\n{exc}", returncode=EXIT_USAGE
+            ) from None
         with translation.override("en"):
             reading = read_one(row)
             if reading.damaged:
                 problems = "; ".join(map(str, reading.problems))
-                raise CommandError(f"ledger entry {row.seq} (receipt {row.receipt_id}) is "
-                                   f"DAMAGED: {problems}", returncode=1)  # fmt: skip
+                raise CommandError(
+                    f"ledger entry {row.seq} (receipt {row.receipt_id}) is DAMAGED: {problems}",
+                    returncode=1,
+                )
 
     def _write(self, row: Confirmation, lang: str, options: dict[str, Any]) -> None:
         """The document, as the options ask: printed, or written to the PDF file."""
@@ -84,14 +89,20 @@ class Command(IntakeCommand):
     def _one(self, text: str) -> Confirmation:
         found = evidence.lookup(text)
         if found is None:
-            raise CommandError(f"{text!r} is neither a receipt id (like R-7K3M-Q9XD) nor a "
-                               "submission id (a UUID).", returncode=EXIT_USAGE)  # fmt: skip
+            raise CommandError(
+                f"{text!r} is neither a receipt id (like R-7K3M-Q9XD) nor a "
+                "submission id (a UUID).",
+                returncode=EXIT_USAGE,
+            )
         if not found:
-            raise CommandError(f"no confirmation has the receipt or submission id {text!r}.",
-                               returncode=1)  # fmt: skip
+            raise CommandError(
+                f"no confirmation has the receipt or submission id {text!r}.", returncode=1
+            )
         if len(found) > 1:
             receipts = ", ".join(row.receipt_id for row in found)
-            raise CommandError(f"submission id {text} names {len(found)} confirmations (from "
-                               f"different tokens): {receipts}. Give the receipt id.",
-                               returncode=EXIT_USAGE)  # fmt: skip
+            raise CommandError(
+                f"submission id {text} names {len(found)} confirmations (from "
+                f"different tokens): {receipts}. Give the receipt id.",
+                returncode=EXIT_USAGE,
+            )
         return found[0]

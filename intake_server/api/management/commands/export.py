@@ -19,8 +19,10 @@ def _day(option: str, text: str) -> datetime:
             return datetime.combine(date.fromisoformat(text), time(), UTC)
         except ValueError:
             pass
-    raise CommandError(f"{option} {text!r} is not a date: expected YYYY-MM-DD (UTC), "
-                       "like 2026-01-31.", returncode=EXIT_USAGE)  # fmt: skip
+    raise CommandError(
+        f"{option} {text!r} is not a date: expected YYYY-MM-DD (UTC), like 2026-01-31.",
+        returncode=EXIT_USAGE,
+    )
 
 
 class Command(IntakeCommand):
@@ -33,8 +35,12 @@ class Command(IntakeCommand):
         parser.add_argument(
             "--until", metavar="DATE", help="day to stop before, YYYY-MM-DD (UTC); default: now"
         )
-        parser.add_argument("--format", choices=("csv", "jsonl"), default="csv",
-                            help="csv (with a header row; the default) or jsonl")  # fmt: skip
+        parser.add_argument(
+            "--format",
+            choices=("csv", "jsonl"),
+            default="csv",
+            help="csv (with a header row; the default) or jsonl",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         since = _day("--since", options["since"])
@@ -42,8 +48,10 @@ class Command(IntakeCommand):
         if options["until"]:
             until = _day("--until", options["until"])
             if until <= since:
-                raise CommandError(f"--until {options['until']} must be later than --since "
-                                   f"{options['since']}.", returncode=EXIT_USAGE)  # fmt: skip
+                raise CommandError(
+                    f"--until {options['until']} must be later than --since {options['since']}.",
+                    returncode=EXIT_USAGE,
+                )
         write = export.jsonl_lines if options["format"] == "jsonl" else export.csv_lines
         # A reader that stops early (| head) got what it wanted: no error, no traceback.
         with contextlib.suppress(BrokenPipeError):

@@ -8,13 +8,22 @@ from intake_server.api.management.base import CommandError, IntakeCommand
 
 LIMIT = 50
 #: The fields a line shows, in this order (the rest: ``--json`` or ``evidence``).
-LINE_FIELDS = ("receipt_id", "received_at", "session_id", "company", "customer_number",
-               "confidential_programs", "notice_check")  # fmt: skip
+LINE_FIELDS = (
+    "receipt_id",
+    "received_at",
+    "session_id",
+    "company",
+    "customer_number",
+    "confidential_programs",
+    "notice_check",
+)
 
 
 class Command(IntakeCommand):
-    help = ("Find confirmations by Session ID (as read out), receipt id or customer number; "
-            "each as the ledger proves it.")  # fmt: skip
+    help = (
+        "Find confirmations by Session ID (as read out), receipt id or customer number; "
+        "each as the ledger proves it."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("text", nargs="+", help='e.g. "1 234 567 890", R-7K3M-Q9XD, 10472')

@@ -31,14 +31,22 @@ class Command(IntakeCommand):
                 state = "added" if created else "known already"
                 if earlier:
                     state += f"; {earlier} confirmation(s) received before are now text verified"
-                self.stdout.write(f"{notice.id} {notice.version} ({notice.language}) sha256 "
-                                  f"{notice.sha256}: {state}")  # fmt: skip
+                self.stdout.write(
+                    f"{notice.id} {notice.version} ({notice.language}) sha256 "
+                    f"{notice.sha256}: {state}"
+                )
             return
         rows = [
-            {"id": n.notice_id, "version": n.version, "language": n.language, "sha256": n.sha256,
-             "source": n.source, "added_at": n.added_at.isoformat(timespec="seconds")}
+            {
+                "id": n.notice_id,
+                "version": n.version,
+                "language": n.language,
+                "sha256": n.sha256,
+                "source": n.source,
+                "added_at": n.added_at.isoformat(timespec="seconds"),
+            }
             for n in NoticeText.objects.order_by("notice_id", "version", "language")
-        ]  # fmt: skip
+        ]
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1))
             return

@@ -28,8 +28,12 @@ class Command(IntakeCommand):
         with transaction.atomic():
             ledger.locked_head()  # no appends meanwhile
             # Only a prefix of the chain is purged, so what stays still links up.
-            first_kept = (Confirmation.objects.filter(received_at__gte=cutoff)
-                          .order_by("seq").values_list("seq", flat=True).first())  # fmt: skip
+            first_kept = (
+                Confirmation.objects.filter(received_at__gte=cutoff)
+                .order_by("seq")
+                .values_list("seq", flat=True)
+                .first()
+            )
             old = Confirmation.objects.all()
             if first_kept is not None:
                 old = old.filter(seq__lt=first_kept)

@@ -44,13 +44,27 @@ class Command(IntakeCommand):
         database.migrate(verbosity=0)
         connections.close_all()  # each worker opens its own
         scheme = "https" if certfile else "http"
-        serve.log.info("intellekta-intake %s serving on %s://%s:%s/", __version__, scheme, host,
-                       options["port"])  # fmt: skip
+        serve.log.info(
+            "intellekta-intake %s serving on %s://%s:%s/",
+            __version__,
+            scheme,
+            host,
+            options["port"],
+        )
         metrics = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR", settings.DATA_DIR / "metrics"))
-        code = serve.run(host, options["port"], options["workers"], options["threads"],
-                         certfile, keyfile, metrics, settings.CONFIG["read_timeout_s"],
-                         settings.CONFIG["verify_interval_minutes"] * 60,
-                         purge=not options["no_purge"])  # fmt: skip
+        code = serve.run(
+            host,
+            options["port"],
+            options["workers"],
+            options["threads"],
+            certfile,
+            keyfile,
+            metrics,
+            settings.CONFIG["read_timeout_s"],
+            settings.CONFIG["verify_interval_minutes"] * 60,
+            purge=not options["no_purge"],
+        )
         if code:
-            raise CommandError("a server process ended unexpectedly; see the log above.",
-                               returncode=1)  # fmt: skip
+            raise CommandError(
+                "a server process ended unexpectedly; see the log above.", returncode=1
+            )

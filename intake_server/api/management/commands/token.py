@@ -37,8 +37,12 @@ class Command(IntakeCommand):
                 "--customer needs the customer number (1 to 64 characters).", returncode=2
             )
         secret = "itk_" + secrets.token_urlsafe(32)
-        token = Token.objects.create(customer_number=number, company=options["company"].strip(),
-                                     digest=digest(secret), hint=secret[:8])  # fmt: skip
+        token = Token.objects.create(
+            customer_number=number,
+            company=options["company"].strip(),
+            digest=digest(secret),
+            hint=secret[:8],
+        )
         self.stdout.write(secret)
         self.stderr.write(
             f"Token {token.pk} for customer {number}. It is shown only now: give it to the "
@@ -47,11 +51,16 @@ class Command(IntakeCommand):
 
     def _list(self, options: dict[str, Any]) -> None:
         tokens = [
-            {"id": t.pk, "customer": t.customer_number, "company": t.company, "hint": t.hint + "…",
-             "created_at": t.created_at.isoformat(timespec="seconds"),
-             "revoked_at": t.revoked_at.isoformat(timespec="seconds") if t.revoked_at else None}
+            {
+                "id": t.pk,
+                "customer": t.customer_number,
+                "company": t.company,
+                "hint": t.hint + "…",
+                "created_at": t.created_at.isoformat(timespec="seconds"),
+                "revoked_at": t.revoked_at.isoformat(timespec="seconds") if t.revoked_at else None,
+            }
             for t in Token.objects.order_by("pk")
-        ]  # fmt: skip
+        ]
         if options["json"]:
             self.stdout.write(json.dumps(tokens, ensure_ascii=False, indent=1))
             return

@@ -77,8 +77,12 @@ def _as_json(report: verification.Report) -> dict[str, Any]:
         "head": {"seq": report.head_seq, "sha256": report.head_hash},
         "damaged": report.damaged,
         "entries": [
-            {"seq": f.seq, "last": f.last or f.seq, "receipt_id": f.receipt_id or None,
-             "problems": list(f.problems)}
+            {
+                "seq": f.seq,
+                "last": f.last or f.seq,
+                "receipt_id": f.receipt_id or None,
+                "problems": list(f.problems),
+            }
             for f in report.findings
         ],
-    }  # fmt: skip
+    }

@@ -30,8 +30,9 @@ class Command(IntakeCommand):
         add.add_argument("name", help="stored in small letters: Anna, ANNA and ａｎｎａ are anna")
         add.add_argument("--admin", action="store_true", help="may administer and see logs")
         actions.add_parser("list", help="List the accounts.")
-        unlock = actions.add_parser("unlock", help="Allow signing in again after failures "
-                                    "(from every address).")  # fmt: skip
+        unlock = actions.add_parser(
+            "unlock", help="Allow signing in again after failures (from every address)."
+        )
         unlock.add_argument("name")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -48,8 +49,9 @@ class Command(IntakeCommand):
             raise CommandError(
                 f"{name} is the same user name as the account {same[0].username} (case and "
                 "width do not count). Rename or remove that account in the administration "
-                "first.", returncode=2,
-            )  # fmt: skip
+                "first.",
+                returncode=2,
+            )
         user = user or model(username=name)
         password = _read_password()
         try:
