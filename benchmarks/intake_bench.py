@@ -355,23 +355,52 @@ def run_phases(
     load("floor", setup.warm_pool, 1)
     load("new", setup.warm_pool, args.warmup)
     before = len(settle(url))
-    results: list[Load] = []
     new = load("new", setup.new_pool, args.seconds)
-    results.append(new)
     if new.exhausted:
         new.problems.append(
             f"the pool of new bodies ran out in {new.exhausted} wrk thread(s): raise --max-rate"
         )
     ids = settle(url)
+    check_ledger(new, env, ids, before, args.connections)
+    results = [new]
+    if "replay" in phases:
+        results.append(load("replay", replay_pool(setup, set(ids)), args.seconds))
+    if "floor" in phases:
+        results.append(load("floor", setup.new_pool, args.seconds))
+    for result in results:
+        check_answers(result)
+    return results
+
+
+def check_ledger(
+    new: Load, env: dict[str, str], ids: list[str], before: int, connections: int
+) -> None:
+    """Note on ``new`` what the ledger holds after its phase, or the problem: as many rows
+    as it answered 201 (plus what was in flight), and ``verify`` finds them intact.
+    ``before``: the rows stored by the warm-up."""
     # wrk stops with up to one request per connection in flight: the server stores it,
     # wrk never counts its answer. So: 201 answers <= new rows <= requests wrk made.
     rows = len(ids) - before
     in_flight = rows - new.created
-    if not 0 <= in_flight <= min(args.connections, new.used - new.created):
+    if not 0 <= in_flight <= min(connections, new.used - new.created):
         new.problems.append(
             f"{rows} new rows stored, but {new.created} answers were 201 "
             f"and wrk made {new.used} requests"
         )
+    checked, said = verified_entries(env)
+    if checked != len(ids):
+        new.problems.append(f"verify: {said}")
+    else:
+        new.notes.append(
+            f"verify: ledger intact, {checked} entries; {rows} rows stored "
+            f"= {new.created} answered 201 + {in_flight} in flight at wrk's stop "
+            f"(+ {before} from the warm-up)"
+        )
+
+
+def verified_entries(env: dict[str, str]) -> tuple[int | None, str]:
+    """``intellekta-intake verify`` on the server's database: how many entries it found
+    intact (None when it did not), and what it said."""
     verified = subprocess.run(
         [sys.executable, "-m", "intake_server", "verify"],
         env=env,
@@ -381,32 +410,30 @@ def run_phases(
         check=False,
     )
     checked = re.search(r"(\d+) entries checked", verified.stdout)
-    if verified.returncode != 0 or not checked or int(checked[1]) != len(ids):
-        new.problems.append(f"verify: {(verified.stdout + verified.stderr).strip()}")
-    else:
-        new.notes.append(
-            f"verify: ledger intact, {checked[1]} entries; {rows} rows stored "
-            f"= {new.created} answered 201 + {in_flight} in flight at wrk's stop "
-            f"(+ {before} from the warm-up)"
-        )
-    if "replay" in phases:
-        replay_pool = setup.folder / "replay.pool"
-        stored = set(ids)
-        with setup.new_pool.open("rb") as source, replay_pool.open("wb") as out:
-            out.writelines(line for line in source if line.split(b"\t", 1)[0].decode() in stored)
-        results.append(load("replay", replay_pool, args.seconds))
-    if "floor" in phases:
-        results.append(load("floor", setup.new_pool, args.seconds))
-    for result in results:
-        if result.non2xx:
-            result.problems.append(f"{result.non2xx} non-2xx answers, first: {result.bad}")
-        if result.socket_errors:
-            result.problems.append(f"{result.socket_errors} socket errors or timeouts")
-        if result.phase == "new" and result.replayed:
-            result.problems.append(f"{result.replayed} new bodies were answered 200 (replay)")
-        if result.phase == "replay" and result.created:
-            result.problems.append(f"{result.created} replays were stored anew (201)")
-    return results
+    said = (verified.stdout + verified.stderr).strip()
+    if verified.returncode != 0 or checked is None:
+        return None, said
+    return int(checked[1]), said
+
+
+def replay_pool(setup: Setup, stored: set[str]) -> Path:
+    """The new pool's bodies that the server stored: each replay must be answered 200."""
+    path = setup.folder / "replay.pool"
+    with setup.new_pool.open("rb") as source, path.open("wb") as out:
+        out.writelines(line for line in source if line.split(b"\t", 1)[0].decode() in stored)
+    return path
+
+
+def check_answers(result: Load) -> None:
+    """Name on ``result`` every answer its phase should not have had."""
+    if result.non2xx:
+        result.problems.append(f"{result.non2xx} non-2xx answers, first: {result.bad}")
+    if result.socket_errors:
+        result.problems.append(f"{result.socket_errors} socket errors or timeouts")
+    if result.phase == "new" and result.replayed:
+        result.problems.append(f"{result.replayed} new bodies were answered 200 (replay)")
+    if result.phase == "replay" and result.created:
+        result.problems.append(f"{result.created} replays were stored anew (201)")
 
 
 def print_table(rows: list[tuple[str, Load]], title: str) -> None:

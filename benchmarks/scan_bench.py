@@ -25,8 +25,8 @@ from pathlib import Path
 import psutil
 
 from helper import config
-from helper.apps import catalogue, scan
-from helper.apps.detect import iter_attrs
+from helper.apps import catalogue
+from helper.apps.detect import iter_attrs, scan
 
 SLEEP = shutil.which("sleep") or "/bin/sleep"
 NAMED = ("thunderbird", "firefox", "slack", "signal-desktop", "telegram-desktop", "keepassxc")

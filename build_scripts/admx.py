@@ -1,10 +1,13 @@
-"""Generate the Group Policy template (ADMX, ADML en-US and de-DE) from the settings.
+"""Generate the Group Policy template (ADMX, one ADML per language) from the settings.
 
 Every scalar setting in ``helper/config/settings.py`` becomes one machine policy that
 writes ``HKLM\\Software\\Policies\\intellekta\\Helper\\<section>`` / ``<name>``, exactly
 what ``helper/config/_windows_policy.py`` reads. The list is never copied by hand:
 ``python build_scripts/admx.py`` rewrites ``build_scripts/windows/policy/`` and
 ``--check`` (and ``tests/build/test_admx.py``) fails when the committed files are stale.
+
+Each language of the helper (``helper/i18n``) has its texts in ``windows/policy_<lang>.toml``,
+which also names the Windows language (``de-DE``) whose folder its ADML goes in.
 """
 
 from __future__ import annotations
@@ -13,20 +16,37 @@ import argparse
 import sys
 import tomllib
 import xml.etree.ElementTree as ET
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from helper.config.raw import POLICY_KEY
 from helper.config.settings import SETTINGS, Kind, Setting
+from helper.i18n import DEFAULT_LANGUAGE, LANGUAGES as HELPER_LANGUAGES
 
 WINDOWS = Path(__file__).resolve().parent / "windows"
 OUT = WINDOWS / "policy"
 NS = "http://schemas.microsoft.com/GroupPolicy/2006/07/PolicyDefinitions"
 PREFIX, NAMESPACE = "intellekta", "intellekta.Policies.Helper"
 ROOT_CATEGORY, SUPPORTED = "intellekta_Helper", "SUPPORTED_intellekta_Helper"
-LANGUAGES = {"en-US": "policy_en.toml", "de-DE": "policy_de.toml"}
 TEXT_KINDS = (Kind.STR, Kind.URL, Kind.PATH, Kind.DIR, Kind.REGEX)
 #: REG_DWORD holds whole numbers: timeouts are set in whole seconds through policy.
 MAX_DWORD = 86_400
+
+
+@cache
+def _policy_file(lang: str) -> dict[str, Any]:
+    """``policy_<lang>.toml`` as written; a language without one stops the build."""
+    path = WINDOWS / f"policy_{lang}.toml"
+    if not path.is_file():
+        raise SystemExit(f"{path.name} is missing: every language of helper/i18n needs one")
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+#: Each ADML's Windows language (``de-DE``, the folder Group Policy reads) and the helper
+#: language whose texts it holds.
+LANGUAGES = {_policy_file(lang)["windows_language"]: lang for lang in HELPER_LANGUAGES}
 
 
 def policy_id(setting: Setting) -> str:
@@ -117,13 +137,13 @@ def admx() -> ET.Element:
 
 
 def _texts(language: str) -> dict[str, dict[str, str]]:
-    with (WINDOWS / LANGUAGES[language]).open("rb") as handle:
-        texts: dict[str, dict[str, str]] = tomllib.load(handle)
-    if language == "en-US":
+    lang = LANGUAGES[language]
+    texts = {k: v for k, v in _policy_file(lang).items() if isinstance(v, dict)}
+    if lang == DEFAULT_LANGUAGE:  # the settings' own descriptions are the English texts
         texts["text"] = {s.key: s.description for s in SETTINGS}
     missing = [s.key for s in SETTINGS if s.key not in texts.get("text", {})]
     if missing:
-        raise SystemExit(f"{LANGUAGES[language]}: no text for {', '.join(missing)}")
+        raise SystemExit(f"policy_{lang}.toml: no text for {', '.join(missing)}")
     return texts
 
 

@@ -3,11 +3,8 @@
 The configuration is loaded and checked before Django starts, so an invalid one stops
 every command with exit 2 and a message naming the file, key and what was expected.
 Each command is a Django management command in ``api/management/commands`` (the tests,
-cron and systemd call the same code); only the commands listed here are offered.
-
-Exit codes: 0 done; 1 ``verify`` found damage, or ``find`` or ``evidence`` found
-nothing; 2 bad usage or configuration; 3 the database cannot be used, or the folder it
-lives in (the data folder, or the SQLite database's) cannot be written.
+cron and systemd call the same code); only the commands listed here are offered. Their
+exit codes are :class:`intake_server.exitcodes.ExitCode`.
 """
 
 from __future__ import annotations
@@ -17,6 +14,7 @@ import sys
 import tempfile
 
 from intake_server import __version__, conf
+from intake_server.exitcodes import ExitCode
 
 COMMANDS = {
     "serve": "Apply migrations, then serve the API (HTTPS with --certfile/--keyfile).",
@@ -31,8 +29,6 @@ COMMANDS = {
     "verify": "Recompute the ledger's hash chain.",
     "user": "Console accounts: add NAME [--admin] (password from a prompt), list, unlock.",
 }
-EXIT_USAGE = 2
-EXIT_DATABASE = 3
 
 USAGE = """usage: intellekta-intake [--config FILE] COMMAND [options]
 
@@ -62,23 +58,23 @@ def _split(argv: list[str]) -> tuple[str | None, list[str]] | int:
         option = args.pop(0)
         if option in ("-h", "--help"):
             print(_usage())
-            return 0
+            return ExitCode.OK
         if option == "--version":
             print(f"intellekta-intake {__version__}")
-            return 0
+            return ExitCode.OK
         if option == "--config" and args:
             path = args.pop(0)
         elif option.startswith("--config="):
             path = option.split("=", 1)[1]
         else:
             print(f"intellekta-intake: unknown option {option}\n\n{_usage()}", file=sys.stderr)
-            return EXIT_USAGE
+            return ExitCode.USAGE
     if not args:
         print(_usage(), file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if args[0] not in COMMANDS:
         print(f"intellekta-intake: unknown command {args[0]!r}.\n\n{_usage()}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     return path, args
 
 
@@ -113,6 +109,16 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(split, int):
         return split
     path, args = split
+    config = _checked(path)
+    if isinstance(config, int):
+        return config
+    _prepare_environment(path, args, config)
+    return _run(args)
+
+
+def _checked(path: str | None) -> conf.ServerConfig | int:
+    """The configuration, once the server can run with it (Django installed, its folders
+    writable); else an exit code after saying what to do."""
     try:
         config = conf.load(path)
     except conf.ConfigError as exc:
@@ -120,21 +126,27 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         print("Correct it, then run: intellekta-intake check", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
-        import django
-        from django.core.management import ManagementUtility
+        import django.core.management  # noqa: F401  (only to know the server extra is there)
     except ImportError:
         print(
             "intellekta-intake needs the server extra: in the repository, run "
             "pip install '.[server]'",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     unwritable = _unwritable_folder(config)
     if unwritable:
         print(f"intellekta-intake: {unwritable}", file=sys.stderr)
-        return EXIT_DATABASE
+        return ExitCode.DATABASE
+    return config
+
+
+def _prepare_environment(path: str | None, args: list[str], config: conf.ServerConfig) -> None:
+    """What Django's settings and ``serve`` read from the environment: the settings
+    module, the configuration file, and for ``serve`` where its workers keep metrics
+    and whether it speaks HTTPS."""
     if path:
         os.environ[conf.ENV_CONFIG_FILE] = os.path.abspath(path)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intake_server.settings")
@@ -143,13 +155,22 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(config.data_dir / "metrics" / str(os.getpid()))
         if "--certfile" in args or any(a.startswith("--certfile=") for a in args):
             os.environ["INTELLEKTA_SERVE_TLS"] = "1"  # Secure cookies and HSTS
+
+
+def _run(args: list[str]) -> int:
+    """Start Django and run the command ``args``; its exit code."""
+    import django
+    from django.core.management import ManagementUtility
+
     try:
         django.setup()
     except conf.ConfigError as exc:  # the secret key or password file cannot be read
         print("intellekta-intake: " + " ".join(exc.problems), file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         ManagementUtility(["intellekta-intake", *args]).execute()
     except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    return 0
+        if isinstance(exc.code, int):
+            return exc.code
+        return ExitCode.OK if exc.code is None else ExitCode.FAILED
+    return ExitCode.OK

@@ -1,11 +1,16 @@
 """The server's configuration: declared once, read from one TOML file and the environment.
 
-Every setting is declared in :data:`SETTINGS` with its type, default and description.
+Every setting is declared in :data:`SETTINGS` as a :class:`helper.config.Setting`: its
+kind, default, description and, where the server needs more than its kind, its own check.
 Values come, last one winning, from the defaults, the TOML file (``--config FILE`` or
-``INTELLEKTA_INTAKE_CONFIG``) and ``INTELLEKTA_INTAKE_<KEY>`` variables (dots become
-underscores: ``INTELLEKTA_INTAKE_CONSOLE_IDLE_MINUTES``). :func:`load` checks them all and
-raises :class:`ConfigError` listing every problem with its file, line, key and what was
-expected, so each command can stop with exit 2 and a message instead of a traceback.
+``INTELLEKTA_INTAKE_CONFIG``) and ``INTELLEKTA_INTAKE_<KEY>`` variables
+(``INTELLEKTA_INTAKE_CONSOLE_IDLE_MINUTES``); in the file, ``[rate_limit] address`` is
+``rate_limit_address``. :func:`load` checks them all with the helper's configuration
+primitives (its TOML reading with line numbers and located syntax errors, did-you-mean,
+typed values, masked URLs) and raises :class:`ConfigError` listing every problem with
+its file, line, key and what was expected, so each command can stop with exit 2 and a
+message instead of a traceback. The messages are the helper catalogue's, in English like
+the rest of the command line.
 
 Secrets never come from the command line: Django's secret key comes from
 ``INTELLEKTA_INTAKE_SECRET_KEY`` or ``secret_key_file`` (generated into the data folder on
@@ -15,13 +20,12 @@ else ``INTELLEKTA_INTAKE_DATABASE_PASSWORD``, else ``database_password_file``.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import secrets
 import tomllib
 import zoneinfo
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,14 +33,23 @@ from urllib.parse import unquote, urlsplit
 
 import platformdirs
 
-from helper.config.settings import BY_KEY as HELPER_SETTINGS
+from helper import i18n
+from helper.config import syntax
+from helper.config.loader import VENDOR_FILE
+from helper.config.model import Problem, Source, suggest
+from helper.config.settings import BY_KEY as HELPER_SETTINGS, Kind, Setting
+from helper.config.values import ValueProblem, coerce, from_text, mask_url
+from helper.logs import MASK
 
 ENV_PREFIX = "INTELLEKTA_INTAKE_"
 ENV_CONFIG_FILE = f"{ENV_PREFIX}CONFIG"
 ENV_SECRET_KEY = f"{ENV_PREFIX}SECRET_KEY"
 ENV_DATABASE_PASSWORD = f"{ENV_PREFIX}DATABASE_PASSWORD"
+#: The command line speaks English (``api/management/base.py``), its messages too.
+LANG = "en"
+#: The catalogue's words for what a value should have been, by kind or by check.
+_EXPECTED = "config.intake.expected."
 _RATE = re.compile(r"(\d+)/(s|m|h|d)")
-LANGUAGES = ("de", "en")
 #: The helper's own default for ``session_id.pattern``: both sides accept the same IDs.
 SESSION_ID_PATTERN: str = HELPER_SETTINGS["session_id.pattern"].default
 
@@ -49,128 +62,89 @@ class ConfigError(Exception):
         self.problems = problems
 
 
-class _Bad(ValueError):
-    """A value of the wrong shape; the message says what was expected."""
+def _expect(what: str, **params: str) -> ValueProblem:
+    return ValueProblem(_EXPECTED + what, params)
 
 
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise _Bad("expected text in quotes")
-    return value
+def _path(value: str) -> str:
+    return str(Path(value).expanduser()) if value else ""
 
 
-def _path(value: Any) -> str:
-    return str(Path(_text(value)).expanduser()) if value else ""
-
-
-def _bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "1", "yes", "false", "0", "no"):
-        return value.lower() in ("true", "1", "yes")
-    raise _Bad("expected true or false")
-
-
-def _positive(value: Any) -> int:
+def _scheme(url: str) -> str:
+    """The URL's scheme, or "?" when it is no URL at all (a bad port, an open ``[``)."""
     try:
-        number = int(value) if not isinstance(value, bool) else -1
-    except (TypeError, ValueError):
-        number = -1
-    if number < 1:
-        raise _Bad("expected a whole number of at least 1")
-    return number
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return "?"
+    return parts.scheme
 
 
-def _rate(value: Any) -> str:
-    text = _text(value).strip()
+def _rate(value: str) -> str:
+    text = value.strip()
     if text != "off" and not _RATE.fullmatch(text):
-        raise _Bad('expected a rate like "300/m" (per s, m, h or d) or "off"')
+        raise _expect("rate")
     return text
 
 
-def _hosts(value: Any) -> list[str]:
-    if isinstance(value, str):
-        value = [part.strip() for part in value.split(",") if part.strip()]
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise _Bad('expected a list of host names, like ["support.example.com"]')
+def _hosts(value: list[str]) -> list[str]:
+    if not value:
+        raise _expect("hosts")
     return value
 
 
-def _database_url(value: Any) -> str:
-    text = _text(value).strip()
-    if text and urlsplit(text).scheme not in ("sqlite", "postgres", "postgresql"):
-        raise _Bad("expected sqlite:///PATH or postgresql://USER@HOST:PORT/NAME")
+def _database_url(value: str) -> str:
+    text = value.strip()
+    if text and _scheme(text) not in ("sqlite", "postgres", "postgresql"):
+        raise _expect("database_url")
     return text
 
 
-def _https_url(value: Any) -> str:
-    text = _text(value).strip()
-    if text and urlsplit(text).scheme != "https":
-        raise _Bad("expected an https:// address")
+def _https_url(value: str) -> str:
+    text = value.strip()
+    if text and _scheme(text) != "https":
+        raise _expect("https_url")
     return text
 
 
-def _language(value: Any) -> str:
-    text = _text(value)
-    if text not in LANGUAGES:
-        raise _Bad("expected de or en")
-    return text
-
-
-def _regex(value: Any) -> str:
-    text = _text(value)
-    try:
-        re.compile(text)
-    except re.error as exc:
-        raise _Bad(f"expected a regular expression ({exc})") from None
-    return text
-
-
-def _seconds(value: Any) -> int:
-    number = _positive(value)
-    if number > 300:
-        raise _Bad("expected a number of seconds from 1 to 300")
-    return number
-
-
-def _minutes(value: Any) -> float:
-    try:
-        number = float(value) if not isinstance(value, bool) else -1.0
-    except (TypeError, ValueError):
-        number = -1.0
-    if not 0.01 <= number <= 1440:
-        raise _Bad("expected a number of minutes from 0.01 to 1440 (decimals allowed)")
-    return number
-
-
-def _zone(value: Any) -> str:
-    text = _text(value).strip()
+def _zone(value: str) -> str:
+    text = value.strip()
     try:
         zoneinfo.ZoneInfo(text)
     except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-        raise _Bad('expected a time zone of the tz database, like "Europe/Berlin"') from None
+        raise _expect("time_zone") from None
     return text
 
 
-def _url_template(value: Any) -> str:
-    text = _text(value).strip()
-    if text and ("{session_id}" not in text or urlsplit(text).scheme in ("", "javascript")):
-        raise _Bad("expected an address containing {session_id}, or empty")
+def _url_template(value: str) -> str:
+    text = value.strip()
+    if text and ("{session_id}" not in text or _scheme(text) in ("", "?", "javascript")):
+        raise _expect("url_template")
     return text
 
 
-@dataclass(frozen=True)
-class Setting:
-    key: str
-    parse: Callable[[Any], Any]
-    default: Any
-    help: str
+def _at_most(maximum: float) -> Callable[[float], float]:
+    def check(value: float) -> float:
+        if value > maximum:
+            raise _expect("at_most", maximum=f"{maximum:g}")
+        return value
+
+    return check
+
+
+def _one_of(*options: str) -> Callable[[str], str]:
+    """In any case, as log levels are often written (``INFO``)."""
+
+    def check(value: str) -> str:
+        if value.lower() not in options:
+            raise _expect("one_of", choices=", ".join(options))
+        return value.lower()
+
+    return check
 
 
 def _vendor_links() -> dict[str, str]:
     """intellekta's own notice links, from the helper's vendor file (one source)."""
-    from helper.config.loader import VENDOR_FILE
-
     notice = tomllib.loads(VENDOR_FILE.read_text("utf-8")).get("notice", {})
     return {"dpa_url": notice.get("dpa_url", ""), "terms_url": notice.get("terms_url", "")}
 
@@ -178,133 +152,168 @@ def _vendor_links() -> dict[str, str]:
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "data_dir",
-        _path,
+        Kind.STR,
         "",
         "Folder for the SQLite database, the secret key and "
         "metrics; default: the platform's data folder.",
+        check=_path,
     ),
     Setting(
         "database_url",
-        _database_url,
+        Kind.STR,
         "",
         "Empty: SQLite in the data folder. Or "
         "postgresql://USER@HOST:5432/NAME (password from the environment or a file).",
+        check=_database_url,
     ),
-    Setting("database_password_file", _path, "", "File holding the PostgreSQL password."),
+    Setting(
+        "database_password_file",
+        Kind.STR,
+        "",
+        "File holding the PostgreSQL password.",
+        check=_path,
+    ),
     Setting(
         "secret_key_file",
-        _path,
+        Kind.STR,
         "",
         "File holding Django's secret key; default: "
         "secret_key in the data folder, generated on first start.",
+        check=_path,
     ),
     Setting(
         "allowed_hosts",
-        _hosts,
+        Kind.STR_LIST,
         ["localhost", "127.0.0.1", "[::1]"],
         "Host names this server answers to (its public name behind a proxy).",
+        check=_hosts,
     ),
     Setting(
         "behind_proxy",
-        _bool,
+        Kind.BOOL,
         False,
         "A TLS reverse proxy in front sets X-Forwarded-For and X-Forwarded-Proto; trust them.",
     ),
     Setting(
         "proxy_count",
-        _positive,
+        Kind.INT,
         1,
         "With behind_proxy: how many proxies in front "
         "append to X-Forwarded-For; the client is the address the outermost one saw.",
+        minimum=1,
     ),
     Setting(
         "read_timeout_s",
-        _seconds,
+        Kind.INT,
         20,
         "A connection is closed when its TLS handshake "
         "or its request headers take longer, or its body stops for this long.",
+        minimum=1,
+        check=_at_most(300),
     ),
-    Setting("require_token", _bool, False, "Refuse confirmations without a valid token (401)."),
-    Setting("retention_days", _positive, 1095, "Records older than this are purged."),
+    Setting("require_token", Kind.BOOL, False, "Refuse confirmations without a valid token (401)."),
+    Setting("retention_days", Kind.INT, 1095, "Records older than this are purged.", minimum=1),
     Setting(
         "rate_limit_address",
-        _rate,
+        Kind.STR,
         "300/m",
         'Requests per client address to the intake API, per server process; "off" to switch off.',
+        check=_rate,
     ),
-    Setting("rate_limit_token", _rate, "600/m", "Requests per token, per server process."),
+    Setting(
+        "rate_limit_token",
+        Kind.STR,
+        "600/m",
+        "Requests per token, per server process.",
+        check=_rate,
+    ),
     Setting(
         "session_id_pattern",
-        _regex,
+        Kind.REGEX,
         SESSION_ID_PATTERN,
         "Regular expression a "
         "confirmation's session_id must match in full (as the helper's session_id.pattern).",
     ),
     Setting(
         "metrics_token_file",
-        _path,
+        Kind.STR,
         "",
         "File holding a bearer token for /metrics; "
         "without one, /metrics answers only to clients on loopback.",
+        check=_path,
     ),
     Setting(
         "verify_interval_minutes",
-        _minutes,
+        Kind.FLOAT,
         5,
         "serve verifies the ledger's new entries this often, and the whole ledger once a day.",
+        minimum=0.01,
+        check=_at_most(1440),
     ),
     Setting(
         "time_zone",
-        _zone,
+        Kind.STR,
         "Europe/Berlin",
         "Times in the console and the evidence "
         "are shown in this zone (named, with UTC beside it in the evidence).",
+        check=_zone,
     ),
     Setting(
         "evidence_file",
-        _path,
+        Kind.STR,
         "",
         "TOML file with intellekta's details as processor "
         "(name, contact, address) and, where wanted, its own wording of the evidence; "
         "check warns while it is not set.",
+        check=_path,
     ),
-    Setting("language", _language, "de", "Language of messages when the request names none."),
+    # One of Django's settings.LANGUAGES, which settings.py gives to load().
+    Setting("language", Kind.STR, "de", "Language of messages when the request names none."),
     Setting(
         "notice_dpa_url",
-        _https_url,
+        Kind.STR,
         None,
         "The {dpa_url} link filled into notice texts "
         "(as the helper's notice.dpa_url); default: intellekta's.",
+        check=_https_url,
     ),
-    Setting("notice_terms_url", _https_url, None, "The {terms_url} link (notice.terms_url)."),
-    Setting("console_idle_minutes", _positive, 30, "Console sign-in expires after this idle time."),
+    Setting(
+        "notice_terms_url",
+        Kind.STR,
+        None,
+        "The {terms_url} link (notice.terms_url).",
+        check=_https_url,
+    ),
+    Setting(
+        "console_idle_minutes",
+        Kind.INT,
+        30,
+        "Console sign-in expires after this idle time.",
+        minimum=1,
+    ),
     Setting(
         "console_connect_url_template",
-        _url_template,
+        Kind.STR,
         "",
         'A "Connect" link on the detail page, e.g. with {session_id}; empty: no link.',
+        check=_url_template,
     ),
     Setting(
         "log_level",
-        lambda v: _choice(v, ("debug", "info", "warning", "error")),
+        Kind.STR,
         "info",
         "How much the server logs.",
+        check=_one_of("debug", "info", "warning", "error"),
     ),
     Setting(
         "log_format",
-        lambda v: _choice(v, ("text", "json")),
+        Kind.STR,
         "text",
         "Log lines as text, or as JSON objects (one per line) for a log collector.",
+        check=_one_of("text", "json"),
     ),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
-
-
-def _choice(value: Any, options: tuple[str, ...]) -> str:
-    text = _text(value).lower()
-    if text not in options:
-        raise _Bad("expected one of " + ", ".join(options))
-    return text
 
 
 @dataclass(frozen=True)
@@ -378,14 +387,27 @@ class ServerConfig:
             ) from None
 
 
-def load(path: str | None = None, env: Mapping[str, str] | None = None) -> ServerConfig:
-    """Read and check the configuration; raises :class:`ConfigError` with every problem."""
+#: A raw value, where it came from, and its line in the file.
+_Raw = dict[str, tuple[Any, Source, int | None]]
+
+
+def load(
+    path: str | None = None,
+    env: Mapping[str, str] | None = None,
+    languages: Sequence[str] | None = None,
+) -> ServerConfig:
+    """Read and check the configuration; raises :class:`ConfigError` with every problem.
+
+    ``languages`` are the codes of Django's ``settings.LANGUAGES``, which ``language``
+    must name; settings.py gives them. The command line's first check, before Django
+    starts, cannot know them: there ``language`` is checked when settings.py loads.
+    """
     env = os.environ if env is None else env
     path = path or env.get(ENV_CONFIG_FILE) or ""
     problems: list[str] = []
-    raw = _read_toml(Path(path), problems) if path else {}
+    raw = _from_file(Path(path), problems) if path else {}
     raw.update(_from_environment(env, problems))
-    values = _parsed(raw, problems)
+    values = _parsed(raw, problems, _with_languages(languages))
     if problems:
         raise ConfigError(problems)
     values["data_dir"] = values["data_dir"] or platformdirs.user_data_dir(
@@ -398,9 +420,17 @@ def load(path: str | None = None, env: Mapping[str, str] | None = None) -> Serve
     return ServerConfig(values, path)
 
 
-def _from_environment(env: Mapping[str, str], problems: list[str]) -> dict[str, tuple[Any, str]]:
+def _with_languages(languages: Sequence[str] | None) -> tuple[Setting, ...]:
+    """:data:`SETTINGS`, with ``language`` held to ``languages`` when they are known."""
+    if languages is None:
+        return SETTINGS
+    known = _one_of(*languages)
+    return tuple(s._replace(check=known) if s.key == "language" else s for s in SETTINGS)
+
+
+def _from_environment(env: Mapping[str, str], problems: list[str]) -> _Raw:
     """``INTELLEKTA_INTAKE_<KEY>`` values; the secrets' variables are read where used."""
-    found: dict[str, tuple[Any, str]] = {}
+    found: _Raw = {}
     for name, value in env.items():
         if not name.startswith(ENV_PREFIX) or name in (
             ENV_CONFIG_FILE,
@@ -409,86 +439,110 @@ def _from_environment(env: Mapping[str, str], problems: list[str]) -> dict[str, 
         ):
             continue
         key = name[len(ENV_PREFIX) :].lower()
-        if key not in BY_KEY:
-            problems.append(f"Environment variable {name}: unknown setting{_suggest(key)}.")
-            continue
-        found[key] = (value, f"environment variable {name}")
+        if key in BY_KEY:
+            found[key] = (value, Source("env", name), None)
+        else:
+            problems.append(_unknown(Source("env", name), key, None))
     return found
 
 
-def _parsed(raw: dict[str, tuple[Any, str]], problems: list[str]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for setting in SETTINGS:
-        if setting.key not in raw:
-            values[setting.key] = setting.default
-            continue
-        value, where = raw[setting.key]
-        try:
-            values[setting.key] = setting.parse(value)
-        except _Bad as exc:
-            problems.append(f"{where}: {setting.key} = {value!r}: {exc}.")
-    return values
-
-
-def read_toml(path: Path, what: str) -> tuple[dict[str, Any], str]:
-    """The TOML document at ``path`` and its text; raises :class:`ConfigError` naming the
-    file as ``what`` ("the configuration file") when it cannot be read or parsed."""
+def _from_file(path: Path, problems: list[str]) -> _Raw:
+    """The file's values; a key may stand in a table: ``[rate_limit] address``."""
+    what = "the configuration file"
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise ConfigError([f"{path}: cannot read {what}: {exc.strerror}."]) from None
-    except UnicodeDecodeError:
-        raise ConfigError([f"{path}: {what} is not UTF-8 text."]) from None
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"{path}: not valid TOML: {exc}. Correct that line."]) from None
-
-
-def _read_toml(path: Path, problems: list[str]) -> dict[str, tuple[Any, str]]:
-    try:
-        doc, text = read_toml(path, "the configuration file")
+        doc, text = read_toml(path, what)
     except ConfigError as exc:
         problems += exc.problems
         return {}
-    found: dict[str, tuple[Any, str]] = {}
-    lines = text.splitlines()
+    found: _Raw = {}
+    source = _file_source(path, what)
     for section, value in doc.items():
         items = value.items() if isinstance(value, dict) else [(None, value)]
         for name, item in items:
             key = section if name is None else f"{section}_{name}"
-            where = f"{path}, line {line_of(lines, name or section, section if name else None)}"
-            if key not in BY_KEY:
-                problems.append(f"{where}: unknown setting {key!r}{_suggest(key)}.")
-                continue
-            found[key] = (item, where)
+            line = syntax.line_of(text, section if name else None, name or section)
+            if key in BY_KEY:
+                found[key] = (item, source, line)
+            else:
+                problems.append(_unknown(source, key, line))
     return found
 
 
+def _unknown(source: Source, key: str, line: int | None) -> str:
+    problem = Problem(source, "config.intake.unknown_key", key, line, suggest(key, BY_KEY))
+    return problem.render(LANG)
+
+
+def _parsed(raw: _Raw, problems: list[str], settings: tuple[Setting, ...]) -> dict[str, Any]:
+    """Each setting's checked value, or its default. Text converts to any kind, from the
+    file as from the environment (``retention_days = "30"`` has always been accepted)."""
+    values: dict[str, Any] = {}
+    for setting in settings:
+        if setting.key not in raw:
+            values[setting.key] = setting.default
+            continue
+        value, source, line = raw[setting.key]
+        try:
+            values[setting.key] = coerce(
+                setting, from_text(setting, value) if isinstance(value, str) else value
+            )
+        except ValueProblem as exc:
+            params = {"got": _shown(value), "expected": _expected(setting, exc)}
+            problem = Problem(source, "config.intake.bad_value", setting.key, line, params)
+            problems.append(problem.render(LANG))
+    return values
+
+
+def _expected(setting: Setting, problem: ValueProblem) -> str:
+    """What the value should have been: a check's own words, else its kind's, with the
+    reason where the kind gives one (a regular expression's error)."""
+    if problem.message_id.startswith(_EXPECTED):
+        return i18n.t(problem.message_id, LANG, **problem.params)
+    minimum = "" if setting.minimum is None else f"{setting.minimum:g}"
+    text = i18n.t(_EXPECTED + setting.kind.name.lower(), LANG, minimum=minimum)
+    detail = problem.params.get("detail")
+    return f"{text} ({detail})" if detail else text
+
+
+def _shown(value: Any) -> str:
+    """The value as a message shows it, with any password in a URL masked."""
+    if not isinstance(value, str):
+        return repr(value)
+    try:
+        return repr(mask_url(value))
+    except ValueError:  # not even shaped like a URL: it may hold anything
+        return MASK
+
+
+def _file_source(path: Path, what: str) -> Source:
+    return Source("server_file", f"{what} {path}")
+
+
+def read_toml(path: Path, what: str) -> tuple[dict[str, Any], str]:
+    """The TOML document at ``path`` and its text; raises :class:`ConfigError` naming the
+    file as ``what`` ("the configuration file") when it cannot be read or parsed, with
+    the line and a caret under the column of a syntax error."""
+    try:
+        text, doc = syntax.read_document(path)
+    except syntax.FileProblem as exc:
+        source = _file_source(path, what)
+        problem = Problem(source, exc.message_id, line=exc.line, params=exc.params)
+        raise ConfigError([problem.render(LANG)]) from None
+    return doc, text
+
+
 def line_of(lines: list[str], name: str, section: str | None) -> int | str:
-    """The line of ``name =``, inside ``[section]`` when it has one."""
-    pattern = re.compile(rf"^\s*\"?{re.escape(name)}\"?\s*=")
-    header = re.compile(r"^\s*\[\s*\"?([^\]\"]+)\"?\s*\]")
-    current = None
-    for number, line in enumerate(lines, start=1):
-        opened = header.match(line)
-        if opened:
-            current = opened[1].strip()
-        elif current == section and pattern.match(line):
-            return number
-    return "?"
-
-
-def _suggest(key: str) -> str:
-    close = difflib.get_close_matches(key, BY_KEY, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    """The line of ``name =``, inside ``[section]`` when it has one, or "?": the
+    evidence_file's messages use it as the configuration's use ``syntax.line_of``."""
+    line = syntax.line_of("\n".join(lines), section, name)
+    return "?" if line is None else line
 
 
 def render_reference() -> str:
     """The settings as a Markdown table, for the documentation (a test keeps it current)."""
     rows = ["| Setting | Default | What it does |", "|---|---|---|"]
     for s in SETTINGS:
-        rows.append(f"| `{s.key}` | {_toml_default(s.default)} | {s.help} |")
+        rows.append(f"| `{s.key}` | {_toml_default(s.default)} | {s.description} |")
     return "\n".join(rows)
 
 

@@ -12,7 +12,6 @@ that fails or hangs on the database never touches a request.
 from __future__ import annotations
 
 import importlib.util
-import ipaddress
 import json
 import logging
 import multiprocessing
@@ -53,15 +52,6 @@ CHILD_STOP_S = 10
 THREADS_VARIABLE = "INTELLEKTA_SERVE_THREADS"
 #: How long a stopping server lets the requests in progress finish.
 GRACEFUL_TIMEOUT_S = 20
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _child(args: list[str], stop: threading.Event) -> subprocess.CompletedProcess[str] | None:

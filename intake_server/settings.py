@@ -9,17 +9,20 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+
+import dj_database_url
 
 from intake_server import conf, logs
 
-CONFIG = conf.load()
+#: The server's languages, written only here: the console's language menu, Django's
+#: choice of a request's language, the evidence and the ``language`` setting follow it.
+LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+CONFIG = conf.load(languages=[code for code, _name in LANGUAGES])
 DATA_DIR = CONFIG.data_dir
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _database() -> dict[str, object]:
-    url = CONFIG["database_url"]
     if not CONFIG.is_postgres:
         path = str(CONFIG.sqlite_path)
         if not os.path.exists(path):  # SQLite gives its -wal and -shm files the same mode
@@ -42,18 +45,13 @@ def _database() -> dict[str, object]:
             },
             "TEST": {"NAME": str(DATA_DIR / "test-intake.sqlite3")},
         }
-    parts = urlsplit(url)
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parts.path.lstrip("/")) or "intake",
-        "USER": unquote(parts.username or ""),
-        "PASSWORD": unquote(parts.password or "") or CONFIG.database_password(),
-        "HOST": parts.hostname or "",
-        "PORT": str(parts.port or ""),
-        "CONN_MAX_AGE": 300,
-        "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p),
-    }
+    # The query's parameters become connection OPTIONS (sslmode=verify-full, ...).
+    database = dj_database_url.parse(
+        CONFIG["database_url"], conn_max_age=300, conn_health_checks=True
+    )
+    database["NAME"] = database["NAME"] or "intake"
+    database["PASSWORD"] = database["PASSWORD"] or CONFIG.database_password()
+    return dict(database)
 
 
 SECRET_KEY = CONFIG.secret_key()
@@ -106,7 +104,6 @@ WSGI_APPLICATION = "intake_server.wsgi.application"
 APPEND_SLASH = False
 
 LANGUAGE_CODE = CONFIG["language"]
-LANGUAGES = [("de", "Deutsch"), ("en", "English")]
 LOCALE_PATHS = [Path(__file__).parent / "locale"]
 USE_I18N = True
 USE_TZ = True

@@ -19,8 +19,8 @@ HELPER = Path(__file__).resolve().parents[1] / "helper"
 
 #: The layers of ``helper/``, from the top. A module may import its own layer and the
 #: layers below it, never one above. ``cli``, ``__main__`` and ``commands`` wire everything
-#: and sit on top; ``exitcodes``, ``lazy``, ``platforms`` and ``program`` import nothing
-#: of the helper and sit at the bottom, as does the ``helper`` package itself (its
+#: and sit on top; ``exitcodes``, ``platforms`` and ``program`` import nothing of the
+#: helper and sit at the bottom, as does the ``helper`` package itself (its
 #: version). Arrows between the packages of one layer are allowed (``consent`` uses
 #: ``apps``' values, ``config`` uses ``paths``), as long as they form no cycle:
 #: :func:`package_cycles`.
@@ -37,7 +37,6 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "helper.logs",
             "helper.paths",
             "helper.exitcodes",
-            "helper.lazy",
             "helper.platforms",
             "helper.program",
             "helper",
@@ -90,38 +89,6 @@ def layer_of(module: str) -> int | None:
     return None if best is None else best[1]
 
 
-def _lazy_exports(module: str, tree: ast.AST) -> dict[str, str]:
-    """``name -> package.submodule`` of its ``lazy_exports(__name__, {...})`` (helper/lazy.py)."""
-    found: dict[str, str] = {}
-    dicts = {  # module-level NAME = {...}: the map may be passed by name
-        target.id: node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and _called(node) == "lazy_exports"):
-            continue
-        if len(node.args) != 2:
-            continue
-        first, mapping = node.args
-        if isinstance(mapping, ast.Name):
-            mapping = dicts.get(mapping.id, mapping)
-        if not isinstance(mapping, ast.Dict):
-            continue
-        if isinstance(first, ast.Name) and first.id == "__name__":
-            package = module
-        elif isinstance(first, ast.Constant) and isinstance(first.value, str):
-            package = first.value
-        else:
-            continue
-        for key, value in zip(mapping.keys, mapping.values, strict=True):
-            if isinstance(key, ast.Constant) and isinstance(value, ast.Constant):
-                found[str(key.value)] = f"{package}.{value.value!s}"
-    return found
-
-
 def _called(node: ast.Call) -> str | None:
     if isinstance(node.func, ast.Name):
         return node.func.id
@@ -146,14 +113,12 @@ def read_imports(sources: Iterable[tuple[str, str]]) -> list[Import]:
     under ``TYPE_CHECKING`` too: a type-only arrow still ties the layers together),
     resolves relative imports, ``from package import submodule``, literal
     ``importlib.import_module("helper...")`` calls (an f-string counts as importing its
-    constant package part) and the names a package imports on first use through
-    ``lazy_exports``. Only arrows into ``helper`` are kept; a target that is not a module
-    itself (a function or class) is its module. A module is a package when another
+    constant package part). Only arrows into ``helper`` are kept; a target that is not a
+    module itself (a function or class) is its module. A module is a package when another
     module's name starts with its own.
     """
     trees = {name: ast.parse(source) for name, source in sources}
     packages = {m.rpartition(".")[0] for m in trees} | {"helper"}
-    lazy = {name: _lazy_exports(name, tree) for name, tree in trees.items()}
 
     def existing(target: str) -> str:
         while target not in trees and "." in target:
@@ -171,7 +136,7 @@ def read_imports(sources: Iterable[tuple[str, str]]) -> list[Import]:
             if f"{base}.{alias.name}" in trees:
                 yield f"{base}.{alias.name}"
             else:
-                yield lazy.get(base, {}).get(alias.name, base)
+                yield base
 
     arrows: list[Import] = []
     for module, tree in trees.items():
@@ -191,19 +156,10 @@ def read_imports(sources: Iterable[tuple[str, str]]) -> list[Import]:
                 named = _string_prefix(node.args[0]) if called in _IMPORT_CALLS else None
                 targets = [named] if named else []
                 statement = ast.unparse(node).splitlines()[0][:100]
-                if called == "lazy_exports":
-                    arrows += _lazy_arrows(module, node.lineno, lazy[module])
             for target in dict.fromkeys(existing(t) for t in targets):  # once per statement
                 if target == "helper" or target.startswith("helper."):
                     arrows.append(Import(module, node.lineno, statement, target))
     return arrows
-
-
-def _lazy_arrows(module: str, line: int, exports: Mapping[str, str]) -> Iterator[Import]:
-    """One arrow per submodule that ``lazy_exports`` imports on first use."""
-    for target in sorted(set(exports.values())):
-        names = ", ".join(sorted(n for n, t in exports.items() if t == target))
-        yield Import(module, line, f"lazy_exports: {names} from {target}", target)
 
 
 def layer_violations(sources: Iterable[tuple[str, str]]) -> list[Violation]:
@@ -264,16 +220,11 @@ def test_the_packages_import_each_other_in_no_cycle() -> None:
 
 def test_the_layer_check_sees_every_kind_of_upward_import() -> None:
     """The checker itself can fail: every kind of upward arrow is reported (inside a
-    function, relative, by ``import_module``, through ``lazy_exports``, into a package in
-    no layer), and the arrows down or within a layer are not."""
+    function, relative, by ``import_module``, into a package in no layer), and the arrows
+    down or within a layer are not."""
     sources = [
         ("helper", ""),
-        ("helper.lazy", ""),
-        (
-            "helper.config",
-            "from helper.lazy import lazy_exports\n"
-            "__getattr__ = lazy_exports(__name__, {'x': 'settings'})\n",
-        ),  # fine
+        ("helper.config", ""),
         ("helper.config.settings", "def check():\n    from helper.apps import catalogue\n"),
         ("helper.config.loader", "from ..consent.notice import load_notice\n"),
         (
@@ -281,17 +232,13 @@ def test_the_layer_check_sees_every_kind_of_upward_import() -> None:
             "import importlib\nimportlib.import_module('helper.flow.wizard')\n",
         ),
         ("helper.paths", "from helper import ui\n"),
-        ("helper.logs", "from helper.apps import scan\n"),
+        ("helper.logs", "from helper.apps.detect import scan\n"),
         ("helper.i18n", "import helper.surprise\n"),
-        (
-            "helper.apps",
-            "from helper.lazy import lazy_exports\n"
-            "__getattr__ = lazy_exports(__name__, {'scan': 'detect'})\n",
-        ),
+        ("helper.apps", ""),
         ("helper.apps.detect", "from helper.config import settings\n"),  # down: fine
         ("helper.apps.catalogue", "from . import detect\nfrom .. import config\n"),  # fine
         ("helper.consent", ""),
-        ("helper.consent.notice", "from helper.apps import scan\n"),  # same layer: fine
+        ("helper.consent.notice", "from helper.apps.detect import scan\n"),  # same layer: fine
         ("helper.flow", ""),
         ("helper.flow.wizard", ""),
         ("helper.ui", ""),
@@ -303,7 +250,7 @@ def test_the_layer_check_sees_every_kind_of_upward_import() -> None:
         ("helper.config.loader", 1, "helper.consent.notice"),
         ("helper.config.values", 2, "helper.flow.wizard"),
         ("helper.paths", 1, "helper.ui"),
-        ("helper.logs", 1, "helper.apps.detect"),  # resolved through lazy_exports
+        ("helper.logs", 1, "helper.apps.detect"),
         ("helper.i18n", 1, "helper.surprise"),  # in no layer
     }
     message = str(
@@ -376,18 +323,20 @@ def test_the_core_never_imports_tkinter() -> None:
             assert "import tkinter" not in text and "from tkinter" not in text, path
 
 
-# -- both languages -------------------------------------------------------------------------
+# -- every language -------------------------------------------------------------------------
 
 
-def test_both_languages_have_every_message() -> None:
-    """The one completeness check of ``helper/i18n``: the same ids in German and English,
-    with the same placeholders, each in the file its first part names (where ``t()``
-    looks), and every id the code asks for exists in both."""
-    de, en = i18n.catalogue("de"), i18n.catalogue("en")
-    assert sorted(set(de) - set(en)) == [], "only in German"
-    assert sorted(set(en) - set(de)) == [], "only in English"
-    for key, text in en.items():
-        assert placeholders(text) == placeholders(de[key]), key
+def test_every_language_has_every_message() -> None:
+    """The one completeness check of ``helper/i18n``: every language has the ids of the
+    default language, no more, with the same placeholders, each in the file its first part
+    names (where ``t()`` looks), and every id the code asks for exists in all of them."""
+    catalogues = {lang: i18n.catalogue(lang) for lang in i18n.LANGUAGES}
+    reference = catalogues[i18n.DEFAULT_LANGUAGE]
+    for lang, messages in catalogues.items():
+        assert sorted(set(reference) - set(messages)) == [], f"missing in {lang}"
+        assert sorted(set(messages) - set(reference)) == [], f"only in {lang}"
+        for key, text in reference.items():
+            assert placeholders(text) == placeholders(messages[key]), (lang, key)
     for lang in i18n.LANGUAGES:
         for path in sorted((i18n.FOLDER / lang).glob("*.toml")):
             misplaced = [
@@ -397,7 +346,7 @@ def test_both_languages_have_every_message() -> None:
     unknown = [
         f"{where}: {lang} has no message {getattr(asked, 'pattern', asked)!r}"
         for where, asked in _message_ids_in_code()
-        for lang, messages in (("de", de), ("en", en))
+        for lang, messages in catalogues.items()
         if not (
             asked in messages if isinstance(asked, str) else any(map(asked.fullmatch, messages))
         )
@@ -460,16 +409,3 @@ def test_the_helper_never_imports_the_intake_server() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
-
-
-def test_every_lazily_exported_name_resolves() -> None:
-    """``__all__`` is what a package's map and eager imports name, and each one imports."""
-    import importlib
-
-    for package in ("helper.apps", "helper.consent"):
-        module = importlib.import_module(package)
-        tree = ast.parse(Path(module.__file__ or "").read_text("utf-8"))
-        lazy = _lazy_exports(package, tree)
-        assert lazy and set(lazy) <= set(module.__all__), package
-        for name in module.__all__:
-            assert getattr(module, name) is not None, f"{package}.{name}"

@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from helper import i18n
-from helper.apps import CloseResult, CloseStatus, DetectedApp, scan
 from helper.apps.close import close_apps
+from helper.apps.detect import scan
+from helper.apps.model import CloseResult, CloseStatus, DetectedApp
 from helper.config import Config
 from helper.exitcodes import ExitCode
 from helper.program import invoked_as

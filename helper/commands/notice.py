@@ -1,4 +1,4 @@
-"""``notice [--lang de|en] [--json]``: the notice exactly as the customer would see it.
+"""``notice [--lang LANGUAGE] [--json]``: the notice exactly as the customer would see it.
 
 Administrators use it to check a replaced notice text and its SHA-256 before deploying.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 from helper import i18n
 from helper.config import Config
-from helper.consent import NoticeFileError, load_notice
+from helper.consent.notice import NoticeFileError, load_notice
 from helper.exitcodes import ExitCode
 
 

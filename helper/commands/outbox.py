@@ -15,7 +15,7 @@ from typing import Any
 
 from helper import i18n
 from helper.config import Config
-from helper.consent import format_session_id
+from helper.consent.session_id import format_session_id
 from helper.exitcodes import ExitCode
 from helper.intake import (
     Delivery,

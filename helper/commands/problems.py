@@ -13,6 +13,7 @@ from helper.config import Config
 
 def add_owned_problems(config: Config) -> None:
     """Add to ``config`` the problems of the packages that own some of its settings."""
-    from helper import apps, consent
+    from helper.apps.checks import problems as apps_problems
+    from helper.consent.checks import problems as consent_problems
 
-    config.add_problems([*apps.problems(config), *consent.problems(config)])
+    config.add_problems([*apps_problems(config), *consent_problems(config)])

@@ -8,8 +8,10 @@ import textwrap
 from typing import Any
 
 from helper import i18n
-from helper.apps import ScanResult, catalogue as apps_catalogue, scan
+from helper.apps import catalogue as apps_catalogue
 from helper.apps.catalogue import Catalogue
+from helper.apps.detect import scan
+from helper.apps.model import ScanResult
 from helper.config import Config
 from helper.exitcodes import ExitCode
 from helper.program import invoked_as

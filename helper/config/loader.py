@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from helper import paths
 from helper.config import syntax
-from helper.config.model import Config, Entry, Ignored, Problem, Source
+from helper.config.model import Config, Entry, Ignored, Problem, Source, suggest
 from helper.config.raw import POLICY_KEY, Raw
 from helper.config.settings import BY_KEY, ENV_CONFIG_FILE, ENV_PREFIX, SECTIONS, SETTINGS
 from helper.config.values import ValueProblem, coerce, from_text
@@ -45,27 +43,6 @@ class _Layer:
         self.locks: list[str] = []
 
 
-def _suggest(name: str, options: Iterable[str]) -> dict[str, str]:
-    import difflib  # only when something is misspelt
-
-    match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
-    return {"hint": match[0]} if match else {}
-
-
-def _line_of(text: str, section: str | None, name: str) -> int | None:
-    """Best-effort line of ``name = ...`` (in ``[section]``) for messages; tomllib gives none."""
-    in_section = section is None
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            header = stripped.strip("[] \t").split("#")[0].strip().strip("[]")
-            in_section = section is not None and header.strip('"') == section
-            continue
-        if in_section and re.match(rf"[\"']?{re.escape(name)}[\"']?\s*=", stripped):
-            return number
-    return None
-
-
 def _read_file(source: Source, path: Path, problems: list[Problem], machine: bool) -> _Layer:
     layer = _Layer(source, base_dir=path.parent)
     parsed = _parse_file(source, path, problems)
@@ -74,12 +51,12 @@ def _read_file(source: Source, path: Path, problems: list[Problem], machine: boo
     text, doc = parsed
     for section, body in doc.items():
         if section == LOCKED_KEY:
-            _read_locks(layer, body, _line_of(text, None, LOCKED_KEY), machine, problems)
+            _read_locks(layer, body, syntax.line_of(text, None, LOCKED_KEY), machine, problems)
         elif section not in SECTIONS:
-            params = _suggest(section, SECTIONS)
+            params = suggest(section, SECTIONS)
             problems.append(Problem(source, "config.unknown_section", section, None, params))
         elif not isinstance(body, dict):
-            line = _line_of(text, None, section)
+            line = syntax.line_of(text, None, section)
             problems.append(Problem(source, "config.not_a_table", section, line))
         else:
             _read_section(layer, section, body, text, problems)
@@ -91,17 +68,9 @@ def _parse_file(
 ) -> tuple[str, dict[str, Any]] | None:
     """The file's text and TOML document, or None with the reason in ``problems``."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-        return text, tomllib.loads(text)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        problems.append(Problem(source, "config.unreadable", params={"reason": reason}))
-    except UnicodeDecodeError:
-        problems.append(Problem(source, "config.not_utf8"))
-    except tomllib.TOMLDecodeError as exc:
-        where = syntax.locate(text, exc)
-        params = {"detail": where.reason, "excerpt": where.excerpt}
-        problems.append(Problem(source, "config.syntax", line=where.line, params=params))
+        return syntax.read_document(path)
+    except syntax.FileProblem as exc:
+        problems.append(Problem(source, exc.message_id, line=exc.line, params=exc.params))
     return None
 
 
@@ -119,7 +88,7 @@ def _read_locks(
             if key in BY_KEY:
                 layer.locks.append(key)
             else:
-                params = _suggest(key, BY_KEY)
+                params = suggest(key, BY_KEY)
                 problems.append(Problem(source, "config.locked_unknown", key, line, params))
 
 
@@ -128,12 +97,12 @@ def _read_section(
 ) -> None:
     for name, value in body.items():
         key = f"{section}.{name}"
-        line = _line_of(text, section, name)
+        line = syntax.line_of(text, section, name)
         if key in BY_KEY:
             layer.raw[key] = (value, line, False)
             continue
         names = [s.name for s in SETTINGS if s.section == section]
-        hint = _suggest(name, names).get("hint")
+        hint = suggest(name, names).get("hint")
         params = {"hint": f"{section}.{hint}"} if hint else {}
         problems.append(Problem(layer.source, "config.unknown_key", key, line, params))
 
@@ -147,9 +116,7 @@ def _env_layer(env: Mapping[str, str], problems: list[Problem]) -> _Layer:
         source = Source("env", name)
         setting = known.get(name)
         if setting is None:
-            problems.append(
-                Problem(source, "config.unknown_env", name, None, _suggest(name, known))
-            )
+            problems.append(Problem(source, "config.unknown_env", name, None, suggest(name, known)))
             continue
         layer.raw[setting.key] = (env[name], None, True)
     return layer
@@ -161,7 +128,7 @@ def _cli_layer(pairs: Iterable[tuple[str, str]], problems: list[Problem]) -> _La
         setting = BY_KEY.get(key)
         if setting is None or not setting.is_scalar:
             problems.append(
-                Problem(layer.source, "config.unknown_key", key, None, _suggest(key, BY_KEY))
+                Problem(layer.source, "config.unknown_key", key, None, suggest(key, BY_KEY))
             )
         elif setting.secret:
             problems.append(Problem(layer.source, "config.secret_on_cli", key))
@@ -229,7 +196,7 @@ def _policy_layer(reader: PolicyReader, problems: list[Problem]) -> _Layer:
     policy = _Layer(Source("policy", ""), raw=raw)
     for key in unknown:
         problems.append(
-            Problem(policy.source, "config.unknown_key", key, None, _suggest(key, BY_KEY))
+            Problem(policy.source, "config.unknown_key", key, None, suggest(key, BY_KEY))
         )
     return policy
 

@@ -54,8 +54,20 @@ class Problem(NamedTuple):
         }
         message = i18n.t(self.message_id, lang, key=self.key, **params)
         if "hint" in self.params:
-            message += " " + i18n.t("config.did_you_mean", lang, hint=self.params["hint"])
+            # The hint in the words of the message's own family: config.did_you_mean for
+            # the helper's, config.intake.did_you_mean for the intake server's.
+            family = self.message_id.rpartition(".")[0]
+            message += " " + i18n.t(f"{family}.did_you_mean", lang, hint=self.params["hint"])
         return f"{where}: {message}"
+
+
+def suggest(name: str, options: Iterable[str]) -> dict[str, str]:
+    """The :class:`Problem` parameters for a misspelt ``name``: the closest of ``options``
+    as ``hint``, or none when nothing is close."""
+    import difflib  # only when something is misspelt
+
+    match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return {"hint": match[0]} if match else {}
 
 
 class Ignored(NamedTuple):

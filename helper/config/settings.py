@@ -13,6 +13,7 @@ nothing above it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 from typing import Any, NamedTuple
 
@@ -45,6 +46,10 @@ class Setting(NamedTuple):
     secret: bool = False
     choices: tuple[str, ...] = ()
     minimum: float | None = None
+    #: A rule of this one setting beyond its kind's: called with the checked value, it
+    #: returns the value to keep or raises ``values.ValueProblem``. The intake server's
+    #: settings use it (rates, time zones, ...); the helper's need none.
+    check: Callable[[Any], Any] | None = None
 
     @property
     def section(self) -> str:

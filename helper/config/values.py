@@ -17,10 +17,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from helper.config.settings import Kind, Setting
+from helper.i18n import in_every_language
 from helper.logs import MASK
 
-_TRUE = {"1", "true", "yes", "on", "ja"}
-_FALSE = {"0", "false", "no", "off", "nein"}
+_TRUE = {"1", "true", "on", *in_every_language("answers.yes")}
+_FALSE = {"0", "false", "off", *in_every_language("answers.no")}
 
 
 class ValueProblem(Exception):
@@ -92,7 +93,8 @@ def coerce(setting: Setting, value: Any, base_dir: Path | None = None) -> Any:
     ``base_dir`` is the folder of the file the value came from: relative paths in a
     configuration file are relative to that file, elsewhere to the working folder.
     """
-    return _COERCE[setting.kind](setting, value, base_dir)
+    value = _COERCE[setting.kind](setting, value, base_dir)
+    return value if setting.check is None else setting.check(value)
 
 
 def _bool(setting: Setting, value: Any, base_dir: Path | None) -> bool:
@@ -208,10 +210,12 @@ _COERCE: dict[Kind, Callable[[Setting, Any, Path | None], Any]] = {
 
 
 def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` (a name or an address, IPv6 with or without brackets) is this
+    computer."""
     if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
 

@@ -20,12 +20,14 @@ The built-in text is ``notices/default.toml``. An administrator replaces it with
     [en]
     file = "notice.en.txt"            # or: the text in its own UTF-8 file, relative path
 
-At least one of ``[de]`` and ``[en]`` is needed, each with exactly one of ``text`` or
-``file``; a customer whose language is missing sees the other one (never the built-in
-text). In the text, a line starting with ``# `` is a heading, paragraphs are separated
-by a blank line, and ``{dpa_url}`` and ``{terms_url}`` are replaced by the settings
-``notice.dpa_url`` and ``notice.terms_url``. Problems are reported as
-:class:`NoticeFileError`; ``config check`` reports them too, through ``checks.py``.
+A section is named after a language of the helper (a folder of ``helper/i18n``), and
+those names are the only sections a file may have. At least one is needed, each with
+exactly one of ``text`` or ``file``; a customer whose language is missing sees the file's
+first language in alphabetical order (never the built-in text). In the text, a line
+starting with ``# `` is a heading, paragraphs are separated by a blank line, and
+``{dpa_url}`` and ``{terms_url}`` are replaced by the settings ``notice.dpa_url`` and
+``notice.terms_url``. Problems are reported as :class:`NoticeFileError`; ``config check``
+reports them too, through ``checks.py``.
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ class Notice:
         if not (is_label(self.id) and is_label(self.version)):
             raise ValueError("a notice id and version are 1 to 100 printable characters")
         if self.language not in LANGUAGES or not self.text:
-            raise ValueError("a notice has a language (de or en) and a text")
+            raise ValueError(f"a notice has a language ({', '.join(LANGUAGES)}) and a text")
 
     @property
     def sha256(self) -> str:
@@ -117,7 +119,7 @@ class _NoticeFile:
 
 
 def load_notice(config: Config, lang: str) -> Notice:
-    """The notice to show in ``lang`` (``de``, ``en`` or ``auto``), links filled in.
+    """The notice to show in ``lang`` (a language or ``auto``), links filled in.
 
     Reads ``notice.file`` on every call (it is small), so a corrected file is picked up.
     Raises :class:`NoticeFileError` when that file cannot be used; the built-in text is
@@ -213,7 +215,8 @@ def _parse(content: str, name: str, base_dir: Path) -> _NoticeFile:
         lang: _language_text(doc[lang], lang, name, base_dir) for lang in LANGUAGES if lang in doc
     }
     if not texts:
-        raise NoticeFileError("consent.notice_file.no_language", path=name)
+        sections = ", ".join(f"[{lang}]" for lang in LANGUAGES)
+        raise NoticeFileError("consent.notice_file.no_language", path=name, sections=sections)
     return _NoticeFile(ident, version, texts)
 
 

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from helper.apps.model import DetectedApp
 from helper.consent.choices import MAX_CONTACT_NAME_CHARS, Authority, ConfidentialApps
-from helper.consent.client import MAX_OS_VERSION_CHARS, ClientInfo, client_info
+from helper.consent.device import MAX_OS_VERSION_CHARS, ClientInfo, client_info
 from helper.consent.notice import Notice
 from helper.consent.session_id import DROPPED_CATEGORIES, SessionIdError, parse_session_id
+from helper.i18n import LANGUAGES
 
 if TYPE_CHECKING:
     from helper.config import Config
@@ -264,7 +265,11 @@ def _enum(kind: type[E], value: E | str | None, name: str, missing: list[str]) -
 
 
 def schema() -> dict[str, Any]:
-    """The JSON Schema of the wire format (``schema.json``), e.g. for tests and servers."""
+    """The JSON Schema of the wire format (``schema.json``), e.g. for tests and servers.
+
+    The file names no languages: the list is the helper's (``i18n.LANGUAGES``, its data
+    folders), added here, so that a new language is accepted without editing the file."""
     text = Path(__file__).with_name("schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
+    loaded["properties"]["language"]["enum"] = list(LANGUAGES)
     return loaded

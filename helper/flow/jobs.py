@@ -1,24 +1,29 @@
-"""The flow's three slow jobs, the same for the terminal and the window.
+"""The flow's slow work, and the one order in which sending does it, for both UIs.
 
-Each takes the services and plain values, blocks, and returns a typed result; none
-touches the wizard, so the window can run them in its worker thread and hand the result
-to the wizard on the Tk thread (``Wizard.apply_scan``, ``apply_closed``, ``finish``). The
-terminal calls them in its only thread. :func:`exit_code` is the one mapping from how the
-flow ended to the process exit code.
+A slow call blocks and touches neither the wizard nor a user interface, so the window can
+run it in its worker thread; the terminal runs it in its only thread. The send sequence
+(:func:`send`) is written once, as a generator: it yields each slow call, is sent the
+call's result, and changes the wizard in between, on the thread that drives it (the
+terminal with :func:`run_here`, the window with ``Worker.drive``). :func:`exit_code` is
+the one mapping from how the flow ended to the process exit code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable, Generator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from helper.apps.model import CloseResult, DetectedApp, ScanResult
 from helper.exitcodes import ExitCode
 
 if TYPE_CHECKING:
-    from helper.consent import ConsentRecord
-    from helper.flow.wizard import Progress, Services
+    from helper.flow.wizard import Progress, Services, Wizard
     from helper.intake import Delivery
+
+#: A slow call: it blocks, and touches neither the wizard nor a user interface.
+SlowCall = Callable[[], Any]
+#: A sequence yields its slow calls and is sent each one's result.
+JobSequence = Generator[SlowCall, Any, None]
 
 
 class Closed(NamedTuple):
@@ -26,11 +31,6 @@ class Closed(NamedTuple):
 
     results: tuple[CloseResult, ...]
     scan: ScanResult
-
-
-def scan(services: Services) -> ScanResult:
-    """Which flagged applications run now, and whether remote support does."""
-    return services.scan()
 
 
 def close_then_rescan(
@@ -41,9 +41,28 @@ def close_then_rescan(
     return Closed(results, services.scan())
 
 
-def store_and_send(services: Services, record: ConsentRecord) -> Delivery:
-    """Store the record durably, then try to deliver it (OutboxError: not stored)."""
-    return services.submit(record)
+def send(wizard: Wizard) -> JobSequence:
+    """Send the confirmation: scan afresh, build the record, store and send it, finish.
+
+    The scan comes first because the customer confirmed keeping open only the
+    applications they saw. Raises :class:`~helper.flow.wizard.StepIncomplete` when one
+    was opened since (the wizard is back at the notice step, nothing was stored), and
+    ``OutboxError`` when the record could not be stored (so it was not sent).
+    """
+    services = wizard.services
+    wizard.apply_scan((yield services.scan))
+    record = wizard.prepare_submission()
+    wizard.finish((yield lambda: services.submit(record)))
+
+
+def run_here(sequence: JobSequence) -> None:
+    """Drive ``sequence`` on this thread: each slow call blocks it (the terminal's way)."""
+    try:
+        call = next(sequence)
+        while True:
+            call = sequence.send(call())
+    except StopIteration:
+        return
 
 
 def exit_code(delivery: Delivery | None) -> ExitCode:

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from helper.apps.model import CloseResult, DetectedApp, ScanResult
     from helper.config import Config
-    from helper.consent import ConsentRecord, Notice
+    from helper.consent.notice import Notice
+    from helper.consent.record import ConsentRecord
     from helper.flow.wizard import Progress
     from helper.intake import Delivery, Outbox, Summary
 
@@ -44,9 +45,9 @@ class LocalServices:
             return self._outbox
 
     def scan(self) -> ScanResult:
-        from helper import apps
+        from helper.apps.detect import scan
 
-        return apps.scan(self.config)
+        return scan(self.config)
 
     def close(self, chosen: Sequence[DetectedApp], progress: Progress | None) -> list[CloseResult]:
         from helper.apps.close import close_apps
@@ -54,7 +55,7 @@ class LocalServices:
         return close_apps(chosen, self.config["apps.close_timeout_s"], progress)
 
     def notice(self, lang: str) -> Notice:
-        from helper.consent import load_notice
+        from helper.consent.notice import load_notice
 
         return load_notice(self.config, lang)
 

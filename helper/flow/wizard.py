@@ -3,9 +3,18 @@
 The terminal flow and the Tk window both drive one :class:`Wizard`: they show its current
 step, hand back what the customer typed or clicked, and ask :meth:`Wizard.missing` why
 "next" is not yet allowed. The wizard holds state and rules only; slow work (scanning,
-closing, sending) is done by the jobs in ``jobs.py`` on the ``services``, and their
-results are handed back with ``apply_scan``, ``apply_closed`` and ``finish``. The wizard
-is not thread-safe: one thread (the UI's) changes it, workers only run the jobs.
+closing, sending) is done on the ``services``, ordered by ``jobs.py``, and its results
+are handed back with ``apply_scan``, ``apply_closed`` and ``finish``. The wizard is not
+thread-safe: one thread (the UI's) changes it, workers only make the slow calls.
+
+One name per idea about the open applications:
+
+- *applications*: the flagged applications open now, per the latest scan;
+- *kept open*: the customer chose in step 2 not to close one (``apps.keep_open`` can
+  say so too), so it is never asked to close;
+- *selected*: the closable ones the window's "close selected" asks to close;
+- *open confirmed*: in step 3 the customer confirmed that the applications open then
+  stay open on purpose.
 """
 
 from __future__ import annotations
@@ -21,7 +30,8 @@ from helper.platforms import platform_name
 
 if TYPE_CHECKING:
     from helper.config import Config
-    from helper.consent import ConsentRecord, Notice
+    from helper.consent.notice import Notice
+    from helper.consent.record import ConsentRecord
     from helper.flow.jobs import Closed
     from helper.intake import Delivery
 
@@ -68,13 +78,14 @@ class Answers:
         #: What was typed for the Session ID, valid or not (shown again after re-drawing).
         self.typed_session_id = ""
         self.contact_name = ""
-        self.kept_open: set[str] = set()  # chosen in the window, by app id
-        #: Applications the customer unticked in the window: not to be closed now.
-        self.unticked: set[str] = set()
+        #: Ids of the applications the customer chose to keep open: never asked to close.
+        self.kept_open: set[str] = set()
+        #: Ids the customer took out of the selection to close (the window's ticks).
+        self.deselected: set[str] = set()
         self.notice_accepted = False
         self.authority = ""  # one of AUTHORITIES once answered
-        #: Ids of the open applications the customer confirmed keeping open on purpose.
-        self.confirmed_open: frozenset[str] = frozenset()
+        #: Ids of the open applications the customer confirmed leaving open on purpose.
+        self.open_confirmed: frozenset[str] = frozenset()
 
 
 class Wizard:
@@ -108,21 +119,23 @@ class Wizard:
 
     # -- Applications ------------------------------------------------------------------------
     def apply_scan(self, result: ScanResult) -> None:
-        """Take a scan (``jobs.scan``) as the current one."""
+        """Take a scan (``Services.scan``) as the current one."""
         self.scan_result = result
         running = {app.id for app in result.applications}
         self.answers.kept_open &= running
 
     @property
     def applications(self) -> tuple[DetectedApp, ...]:
+        """The flagged applications open now, per the latest scan."""
         return self.scan_result.applications if self.scan_result else ()
 
     def is_kept_open(self, app: DetectedApp) -> bool:
+        """Kept open by the customer's choice or by the setting ``apps.keep_open``."""
         return app.keep_open or app.id in self.answers.kept_open
 
-    def keep_open(self, app_id: str, keep: bool = True) -> None:
+    def set_kept_open(self, app_id: str, kept: bool = True) -> None:
         """The customer consciously keeps this application open (or changes their mind)."""
-        if keep:
+        if kept:
             self.answers.kept_open.add(app_id)
         else:
             self.answers.kept_open.discard(app_id)
@@ -135,16 +148,16 @@ class Wizard:
             if not self.is_kept_open(a) and (ids is None or a.id in ids)
         ]
 
-    def tick(self, app_id: str, ticked: bool) -> None:
-        """The customer ticks (or unticks) an application to close it with the others."""
-        if ticked:
-            self.answers.unticked.discard(app_id)
+    def set_selected(self, app_id: str, selected: bool) -> None:
+        """The customer selects (or deselects) an application to close it with the others."""
+        if selected:
+            self.answers.deselected.discard(app_id)
         else:
-            self.answers.unticked.add(app_id)
+            self.answers.deselected.add(app_id)
 
-    def ticked(self) -> list[DetectedApp]:
-        """The closable applications the customer left ticked (all, unless unticked)."""
-        return [a for a in self.closable() if a.id not in self.answers.unticked]
+    def selected(self) -> list[DetectedApp]:
+        """The closable applications selected to close (all, unless deselected)."""
+        return [a for a in self.closable() if a.id not in self.answers.deselected]
 
     def apply_closed(self, closed: Closed) -> None:
         """Take what closing did and the scan after it (``jobs.close_then_rescan``)."""
@@ -163,10 +176,6 @@ class Wizard:
     def notice(self) -> Notice:
         return self.services.notice(self.lang)
 
-    def still_open(self) -> list[DetectedApp]:
-        """Flagged applications that are running now (per the latest scan)."""
-        return list(self.applications)
-
     def accept_notice(self, accepted: bool) -> None:
         self.answers.notice_accepted = accepted
 
@@ -175,14 +184,16 @@ class Wizard:
             raise ValueError(f"authority must be one of {AUTHORITIES}")
         self.answers.authority = authority
 
-    def confirm_keep_open(self, confirmed: bool) -> None:
-        """The customer keeps the applications open now on purpose (as they see them now)."""
-        ids = frozenset(a.id for a in self.still_open()) if confirmed else frozenset()
-        self.answers.confirmed_open = ids
+    def set_open_confirmed(self, confirmed: bool) -> None:
+        """The customer confirms that the applications running now stay open on purpose (as
+        they see them now), or takes that back."""
+        ids = frozenset(a.id for a in self.applications) if confirmed else frozenset()
+        self.answers.open_confirmed = ids
 
     @property
-    def keep_open_confirmed(self) -> bool:
-        return {a.id for a in self.still_open()} <= self.answers.confirmed_open
+    def is_open_confirmed(self) -> bool:
+        """Every application open now was open when the customer confirmed."""
+        return {a.id for a in self.applications} <= self.answers.open_confirmed
 
     # -- Moving between steps ----------------------------------------------------------------
     def missing(self, step: Step | None = None) -> list[str]:
@@ -203,7 +214,7 @@ class Wizard:
                 needs.append("flow.need_notice_accepted")
             if a.authority not in AUTHORITIES:
                 needs.append("flow.need_authority")
-            if not self.keep_open_confirmed:
+            if not self.is_open_confirmed:
                 needs.append("flow.need_keep_open_confirmed")
         return needs
 
@@ -231,7 +242,7 @@ class Wizard:
         from helper.consent.record import build_record  # hashlib, json: not before step 1
 
         a = self.answers
-        open_apps = self.still_open()
+        open_apps = self.applications
         self.record = build_record(
             session_id=a.session_id,
             notice=self.notice(),
@@ -251,13 +262,13 @@ class Wizard:
         opened since, nothing is built: the wizard returns to the notice step and raises
         :class:`StepIncomplete` so the customer sees it and confirms again.
         """
-        if self.step is Step.SENDING and not self.keep_open_confirmed:
+        if self.step is Step.SENDING and not self.is_open_confirmed:
             self.step = Step.NOTICE
             raise StepIncomplete(["flow.apps_changed"])
         return self.build()
 
     def finish(self, delivery: Delivery) -> None:
-        """Take the delivery outcome (``jobs.store_and_send``) and show the result."""
+        """Take the delivery outcome (``Services.submit``) and show the result."""
         self.result = delivery
         self.step = Step.RESULT
 

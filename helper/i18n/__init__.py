@@ -1,28 +1,38 @@
-"""User-facing text in German and English, kept in data files.
+"""User-facing text, kept in data files: one folder per language.
 
 Each language is a folder (``de/``, ``en/``) of TOML files, one per concern: a key's first
 part names its file (``config.unknown_key`` is in ``config.toml``). A file is read the
 first time one of its keys is asked for, so the window's first step reads only ``gui.toml``
 and ``flow.toml``.
 
+The folders are the helper's one list of languages (:data:`LANGUAGES`): the record's
+schema, the notice file's sections, the command line's ``--lang``, the yes and no a user
+may type and the Group Policy template all derive from it, so adding a language is adding
+a folder (and the translations that only a person can write).
+
 ``t("config.unknown_key", "de", key=...)`` looks a message up and fills it in. A missing
 message falls back to English, then to the key itself, so a forgotten translation never
-crashes the program; ``tests/test_architecture.py`` keeps both catalogues complete.
+crashes the program; ``tests/test_architecture.py`` keeps the catalogues complete.
 """
 
 from __future__ import annotations
 
 import locale
 import os
+import re
 import sys
 import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-LANGUAGES = ("de", "en")
-DEFAULT_LANGUAGE = "en"
 FOLDER = Path(__file__).parent  # package data, also inside a PyInstaller build
+#: The folders of messages, sorted; a folder is a language when it has ``gui.toml``, which
+#: names the language in itself. One look into a small folder at import (some 50 µs).
+LANGUAGES = tuple(sorted(path.parent.name for path in FOLDER.glob("*/gui.toml")))
+#: English: the fallback for a missing message, and the language the code's own texts
+#: (the settings' descriptions) are written in.
+DEFAULT_LANGUAGE = "en"
 
 
 @cache
@@ -45,7 +55,7 @@ def texts(lang: str, concern: str) -> dict[str, str]:
 
 
 def catalogue(lang: str) -> dict[str, str]:
-    """Every message of one language (for checks that both languages are complete)."""
+    """Every message of one language (for checks that every language is complete)."""
     flat: dict[str, str] = {}
     for path in sorted((FOLDER / lang).glob("*.toml")):
         flat.update(texts(lang, path.stem))
@@ -64,9 +74,17 @@ def t(key: str, lang: str, /, **params: object) -> str:
         return text
 
 
+def in_every_language(key: str) -> frozenset[str]:
+    """The message ``key`` in every language, lower case: what a person may type to say
+    it (``answers.yes``: ja, yes), whatever language the screen is in."""
+    return frozenset(t(key, lang).lower() for lang in LANGUAGES)
+
+
 def system_language() -> str:
-    """``de`` when the user's system speaks German, else ``en``."""
-    return "de" if _system_locale().lower().startswith("de") else "en"
+    """The system's language (``de`` for ``de_DE.UTF-8``) when the helper speaks it, else
+    English."""
+    code = re.split(r"[^a-z]", _system_locale().lower(), maxsplit=1)[0]
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def _system_locale() -> str:
@@ -107,5 +125,5 @@ def _macos_locale() -> str:
 
 
 def resolve_language(setting: str) -> str:
-    """The language to use for ``ui.language`` (``auto``, ``de`` or ``en``)."""
+    """The language to use for ``ui.language`` (``auto`` or one of :data:`LANGUAGES`)."""
     return setting if setting in LANGUAGES else system_language()

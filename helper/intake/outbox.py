@@ -246,7 +246,8 @@ def _record_text(payload: bytes, submission_id: str, session_id: str) -> tuple[s
         raise ValueError("the record's submission_id does not match")
     if data.get("session_id") != session_id:
         raise ValueError("the record's session_id does not match")
-    return text, data["language"] if data.get("language") in ("de", "en") else "en"
+    language = data.get("language")
+    return text, language if language in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
 
 
 def _envelope(record: OutboxRecord, text: str) -> bytes:

@@ -14,11 +14,11 @@ from typing import Any, TextIO
 
 from helper.apps.catalogue import load as load_catalogue
 from helper.apps.model import CloseStatus, DetectedApp
-from helper.consent import format_session_id
 from helper.consent.choices import Authority
+from helper.consent.session_id import format_session_id
 from helper.exitcodes import ExitCode
 from helper.flow import Step, StepIncomplete, Wizard, jobs
-from helper.i18n import t
+from helper.i18n import in_every_language, t
 from helper.intake import OutboxError
 
 WIDTH = 78
@@ -77,8 +77,8 @@ class TerminalFlow:
         return line.strip()
 
     def ask_yes_no(self, prompt_key: str, **params: Any) -> bool:
-        yes = {"ja", "j", "yes", "y"}
-        no = {"nein", "n", "no"}
+        yes = in_every_language("answers.yes") | in_every_language("answers.yes_short")
+        no = in_every_language("answers.no") | in_every_language("answers.no_short")
         while True:
             answer = self.ask(prompt_key, **params).lower()
             if answer in yes:
@@ -132,7 +132,7 @@ class TerminalFlow:
 
     def _scan(self) -> None:
         self.say(self._t("flow.scanning"))
-        result = jobs.scan(self.wizard.services)
+        result = self.wizard.services.scan()
         self.wizard.apply_scan(result)
         if not result.remote_support_running:
             self.say(self._t("flow.start_quicksupport", url=self.wizard.quicksupport_url()))
@@ -160,7 +160,7 @@ class TerminalFlow:
                 self.close_apps(None)
             elif command[0] == "o":
                 for app in self._pick(apps, command[1:]):
-                    w.keep_open(app.id, not w.is_kept_open(app))
+                    w.set_kept_open(app.id, not w.is_kept_open(app))
             else:
                 chosen = self._pick(apps, command)
                 if chosen:
@@ -220,13 +220,12 @@ class TerminalFlow:
                 w.set_authority(AUTHORITY_NUMBERS[answer])
             elif answer == str(len(AUTHORITY_NUMBERS) + 1):
                 raise Cancelled("flow.declined_authority")
-        still_open = w.still_open()
-        if still_open and not w.keep_open_confirmed:
-            names = ", ".join(a.name for a in still_open)
+        if w.applications and not w.is_open_confirmed:
+            names = ", ".join(a.name for a in w.applications)
             if not self.ask_yes_no("flow.ask_keep_open", names=names):
                 w.back()
                 return
-            w.confirm_keep_open(True)
+            w.set_open_confirmed(True)
         w.next()
 
     def show_notice(self, text: str) -> None:
@@ -251,8 +250,7 @@ class TerminalFlow:
         self.say(self._t("flow.sending"))
         w = self.wizard
         try:
-            w.apply_scan(jobs.scan(w.services))
-            w.finish(jobs.store_and_send(w.services, w.prepare_submission()))
+            jobs.run_here(jobs.send(w))
         except StepIncomplete:
             self.say(self._t("flow.apps_changed"))
         except KeyboardInterrupt:

@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
-from helper.consent import printable
+from helper.consent.text import printable
 from intake_server import __version__, conf
 from intake_server.api import fields, ledger, records
 from intake_server.api.models import Confirmation
@@ -100,7 +100,8 @@ def configured(path: str | None = None) -> Configured:
     processor.update({k: v for k, v in own.get("processor", {}).items() if k != "address"})
     address = {**base["processor"]["address"], **own.get("processor", {}).get("address", {})}
     wording = {
-        lang: {**base[lang], **own.get("wording", {}).get(lang, {})} for lang in conf.LANGUAGES
+        lang: {**base[lang], **own.get("wording", {}).get(lang, {})}
+        for lang in dict(settings.LANGUAGES)
     }
     special = {key: tuple(value) for key, value in base["special_categories"].items()}
     return Configured(processor, address, wording, special, path)
@@ -114,11 +115,12 @@ def _read_evidence_file(path: Path, base: dict[str, Any]) -> dict[str, Any]:
     allowed = {
         "processor": base["processor"],
         "processor.address": base["processor"]["address"],
-        **{f"wording.{lang}": base[lang] for lang in conf.LANGUAGES},
+        **{f"wording.{lang}": base[lang] for lang in dict(settings.LANGUAGES)},
     }
     found = {"processor": own.get("processor"), "wording": own.get("wording")}
+    wordings = "|".join(dict(settings.LANGUAGES))
     problems = [
-        f"unknown table or key {key!r} (expected [processor] or [wording.de|en])"
+        f"unknown table or key {key!r} (expected [processor] or [wording.{wordings}])"
         for key in own
         if key not in found
     ]

@@ -18,7 +18,8 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _, gettext_lazy
 
-from helper.consent import Authority, format_session_id
+from helper.consent.choices import Authority
+from helper.consent.session_id import format_session_id
 from intake_server.api.reading import Facts, Reading
 
 AUTHORITY = {

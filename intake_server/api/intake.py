@@ -22,7 +22,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
-from helper.consent import UNSTORABLE, normalise_session_id, schema
+from helper.consent.record import schema
+from helper.consent.session_id import normalise_session_id
+from helper.consent.text import UNSTORABLE
 from intake_server.addresses import client_address
 from intake_server.api import ledger, notices
 from intake_server.api.models import Confirmation, Token
@@ -73,7 +75,16 @@ def _inlined(node: Any, definitions: dict[str, Any]) -> Any:
     return inlined
 
 
-_LANGUAGE = re.compile(rb'"language"\s*:\s*"(de|en)"')
+#: A language the record names (one of the helper's, the schema's enum) that the server
+#: speaks too (``settings.LANGUAGES``): only those can choose the language of the answer.
+_LANGUAGE = re.compile(
+    rb'"language"\s*:\s*"(%b)"'
+    % b"|".join(
+        re.escape(lang).encode()
+        for lang in schema()["properties"]["language"]["enum"]
+        if lang in dict(settings.LANGUAGES)
+    )
+)
 
 
 def body_language(body: bytes) -> str | None:
@@ -176,10 +187,8 @@ def _authorise(request: HttpRequest) -> Token | None:
             )
         return None
     scheme, _sep, secret = header.partition(" ")
-    digest = hashlib.sha256(secret.strip().encode("utf-8", "replace")).hexdigest()
-    token = None
-    if scheme.lower() == "bearer" and secret.strip():
-        token = Token.objects.filter(digest=digest, revoked_at__isnull=True).first()
+    secret = secret.strip()
+    token = Token.find(secret) if scheme.lower() == "bearer" and secret else None
     if token is None:
         raise Refused(
             "unauthorized",

@@ -12,12 +12,16 @@ every copy that no longer agrees with it.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.db import models
 from django.utils import timezone
 
 
 class Token(models.Model):
-    """A customer's token for the intake API. Only its SHA-256 is stored."""
+    """A customer's token for the intake API. Only its SHA-256 is stored: a copy of the
+    database gives no one a secret to send with."""
 
     customer_number = models.CharField(max_length=64, db_index=True)
     company = models.CharField(max_length=200, blank=True)
@@ -28,6 +32,31 @@ class Token(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.pk} ({self.customer_number})"
+
+    @staticmethod
+    def hash_of(secret: str) -> str:
+        """The ``digest`` stored for ``secret``. Any text hashes (a lone surrogate,
+        which UTF-8 cannot encode, as "?"): what a client sends never raises."""
+        return hashlib.sha256(secret.encode("utf-8", "replace")).hexdigest()
+
+    @classmethod
+    def find(cls, secret: str) -> Token | None:
+        """The token whose secret this is, unless it was revoked."""
+        return cls.objects.filter(digest=cls.hash_of(secret), revoked_at__isnull=True).first()
+
+    @classmethod
+    def issue(cls, customer_number: str, company: str = "") -> tuple[Token, str]:
+        """A new token for the customer, and its secret: returned only here, never
+        stored, so whoever issues it must hand it on now. The ``itk_`` prefix makes
+        one found in a file or a log recognisable."""
+        secret = "itk_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            customer_number=customer_number,
+            company=company,
+            digest=cls.hash_of(secret),
+            hint=secret[:8],
+        )
+        return token, secret
 
 
 class NoticeText(models.Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 
-from helper.consent import Notice, notices_in
+from helper.consent.notice import Notice, notices_in
 from intake_server.api.models import Confirmation, NoticeText
 
 BUILTIN = "built-in"

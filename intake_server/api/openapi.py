@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from helper.consent import schema
+from helper.consent.record import schema
 from intake_server import __version__
 from intake_server.api.problems import REASONS
 

@@ -31,7 +31,8 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from helper.consent import OpenApplication, printable
+from helper.consent.record import OpenApplication
+from helper.consent.text import printable
 from intake_server.api import intake, ledger
 from intake_server.api.models import ChainHead, Confirmation, NoticeText
 from intake_server.api.records import printable_json, readable
@@ -172,12 +173,30 @@ def read(row: Confirmation, anchor: str | None, notice: NoticeText | None) -> Re
     """Read ``row`` (all its columns loaded, ``token`` with it) against ``anchor`` and the
     notice text it names (:func:`read_all` finds both)."""
     readable(row)
-    problems: list[Problem] = []
     if row.version not in ledger.VERSIONS:
-        problems.append(_problem("format", UNKNOWN_FORMAT, version=row.version))
-        return Reading(row, None, tuple(problems), False, "unknown", None)
+        problem = _problem("format", UNKNOWN_FORMAT, version=row.version)
+        return Reading(row, None, (problem,), False, "unknown", None)
     body = bytes(row.body)
     body_intact = hashlib.sha256(body).hexdigest() == row.body_sha256
+    proven, problems = _proof(row, anchor)
+    if not proven and not body_intact:
+        problems.append(_problem("body_changed", BODY_CHANGED))
+    facts, document = _facts(row, body, problems)
+    if facts is not None and not proven and not body_intact:
+        facts = None  # the body itself is what changed: nothing in it is a fact
+    if facts is not None:
+        problems += _columns_against(row, facts, document, body)
+        if not proven:  # what the row adds to the body is then only a column's word
+            facts = replace(facts, received_at=None, token=None, notice_registered=None)
+    status, text = _notice_status(facts, notice)
+    return Reading(row, facts, tuple(problems), proven, status, text)
+
+
+def _proof(row: Confirmation, anchor: str | None) -> tuple[bool, list[Problem]]:
+    """Whether the entry is proven (its hash follows from its content, and ``anchor``
+    refers to that hash; with no anchor, the stored hash stands in for it, and the entry
+    is named unanchored), and what does not hold about its hash and its place."""
+    problems: list[Problem] = []
     recomputed = ledger.entry_hash(row)
     if anchor == AFTER:
         problems.append(_problem("after_head", AFTER_HEAD))
@@ -193,17 +212,7 @@ def read(row: Confirmation, anchor: str | None, notice: NoticeText | None) -> Re
             problems.append(_problem("unlinked", UNLINKED))
     if not proven and row.entry_hash != recomputed:
         problems.append(_problem("changed", CHANGED))
-    if not proven and not body_intact:
-        problems.append(_problem("body_changed", BODY_CHANGED))
-    facts, document = _facts(row, body, problems)
-    if facts is not None and not proven and not body_intact:
-        facts = None  # the body itself is what changed: nothing in it is a fact
-    if facts is not None:
-        problems += _columns_against(row, facts, document, body)
-        if not proven:  # what the row adds to the body is then only a column's word
-            facts = replace(facts, received_at=None, token=None, notice_registered=None)
-    status, text = _notice_status(facts, notice)
-    return Reading(row, facts, tuple(problems), proven, status, text)
+    return proven, problems
 
 
 def read_all(rows: Sequence[Confirmation]) -> list[Reading]:

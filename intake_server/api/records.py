@@ -7,7 +7,8 @@ from typing import Any
 
 from django.db.models import CharField, JSONField, Q, QuerySet, TextField
 
-from helper.consent import normalise_session_id, printable
+from helper.consent.session_id import normalise_session_id
+from helper.consent.text import printable
 from intake_server.api.models import Confirmation, Damage
 
 #: What people write for Crockford base32 letters that look alike.

@@ -1,5 +1,6 @@
-"""Django's admin for administrators: users come from django.contrib.auth; these are the
-console's own tables, read-only where they are evidence."""
+"""Django's admin for administrators: the users (from django.contrib.auth) with names
+stored as sign-in reads them, and the console's own table, the access log, read-only.
+The intake's tables are registered by their app (``intake_server/api/admin.py``)."""
 
 from typing import Any
 
@@ -8,9 +9,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 
-from intake_server.api.models import NoticeText, Token
+from intake_server.api.admin import ReadOnly
 from intake_server.console import names
 from intake_server.console.models import AccessEntry
 
@@ -46,38 +46,8 @@ class ConsoleUserAdmin(UserAdmin):
     form = _Change
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(AccessEntry)
 class AccessEntryAdmin(ReadOnly):
     list_display = ("at", "username", "action", "receipt_id", "detail")
     list_filter = ("action",)
     search_fields = ("username", "receipt_id")
-
-
-@admin.register(NoticeText)
-class NoticeTextAdmin(ReadOnly):
-    list_display = ("notice_id", "version", "language", "sha256", "source", "added_at")
-
-
-@admin.register(Token)
-class TokenAdmin(admin.ModelAdmin):
-    """Tokens are created with ``intellekta-intake token create`` (shown once there);
-    here they can be looked up and revoked."""
-
-    list_display = ("pk", "customer_number", "company", "hint", "created_at", "revoked_at")
-    fields = ("customer_number", "company", "hint", "created_at", "revoked_at")
-    readonly_fields = ("customer_number", "hint", "created_at")
-    search_fields = ("customer_number", "company")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

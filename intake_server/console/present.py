@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
-from helper.consent import Authority, format_session_id
+from helper.consent.choices import Authority
+from helper.consent.session_id import format_session_id
 from intake_server.api import fields
 from intake_server.api.reading import Facts, Reading
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
@@ -125,8 +126,8 @@ def evidence_download(request: HttpRequest, receipt_id: str, kind: str) -> HttpR
     """``evidence.pdf`` or ``evidence.json`` (the route knows no other kind), named after
     the stored receipt id, never after anything in the link."""
     record = _record(receipt_id)
-    lang = translation.get_language() or "de"
-    lang = lang if lang in ("de", "en") else "de"
+    lang = translation.get_language()
+    lang = lang if lang in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     if kind == "pdf":
         answer = HttpResponse(evidence.evidence_pdf(record, lang), content_type="application/pdf")
         action = AccessEntry.EVIDENCE_PDF

@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
-from helper import apps, config, i18n
-from helper.apps import catalogue
+from helper import config, i18n
+from helper.apps import catalogue, checks
 from helper.apps.catalogue import LINUX_NAME_LIMIT, Matcher, Rule, RuleError, parse_extra
 from helper.platforms import PLATFORMS
 from tests.conftest import Home, run_cli
@@ -140,18 +140,18 @@ def test_problems_name_the_file_and_speak_both_languages(
     )
     cfg = config.load()
     assert cfg.valid, "the configuration checks only that apps.extra is a list of tables"
-    (problem,) = apps.problems(cfg)
+    (problem,) = checks.problems(cfg)
     assert (problem.key, problem.line) == ("apps.extra", 2)
     text = problem.render(lang)
     assert str(path) in text and expected in text
 
 
 def test_valid_or_missing_extra_rules_have_no_problems(home: Home) -> None:
-    assert apps.problems(config.load()) == []
+    assert checks.problems(config.load()) == []
     home.write_user(
         "[[apps.extra]]\n" + "\n".join(f"{k} = {json.dumps(v)}" for k, v in GOOD.items())
     )
-    assert apps.problems(config.load()) == []
+    assert checks.problems(config.load()) == []
 
 
 def test_extra_rules_are_parsed_once_per_configuration(
@@ -164,7 +164,7 @@ def test_extra_rules_are_parsed_once_per_configuration(
     calls: list[object] = []
     parse = catalogue.parse_extra
     monkeypatch.setattr(catalogue, "parse_extra", lambda value: calls.append(value) or parse(value))
-    assert apps.problems(cfg) == []
+    assert checks.problems(cfg) == []
     assert catalogue.load(cfg).rules[0].id == "praxis_x"
     assert catalogue.load(cfg).rules[0].id == "praxis_x"
     assert len(calls) == 1

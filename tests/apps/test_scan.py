@@ -14,8 +14,8 @@ import psutil
 import pytest
 
 from helper import config
-from helper.apps import DetectedApp, ScanResult, scan
-from helper.apps.detect import linux_keys, macos_keys, outermost_bundle, windows_owner
+from helper.apps.detect import linux_keys, macos_keys, outermost_bundle, scan, windows_owner
+from helper.apps.model import DetectedApp, ScanResult
 from tests.apps.conftest import Spawner, wait_for
 from tests.conftest import Home, run_cli
 

@@ -94,7 +94,7 @@ def test_bundle_holds_data_and_no_test_tools(frozen: Frozen) -> None:
         assert data in files
     modules = set(archive.open_embedded_archive("PYZ.pyz").toc)
     assert {"helper.cli", "helper.commands.scan", "build_scripts.machine_config"} <= modules
-    # imported on first use only (helper/lazy.py), which static analysis must still find
+    # imported inside functions only (helper/flow), which static analysis must still find
     assert {"helper.apps.detect", "helper.consent.record", "helper.consent.notice"} <= modules
     excluded = {"pytest", "_pytest", "hypothesis", "jsonschema", "unittest", "pydoc"}
     # intellekta's intake server and its stack never travel with the customer's program

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from helper import config
+from helper.config.values import is_loopback_host
 from tests.conftest import REPO, Home, run_cli
 from tests.platform_marks import WINDOWS
 
@@ -84,6 +85,12 @@ def test_plain_http_to_loopback_is_allowed(home: Home) -> None:
     for url in ("http://127.0.0.1:8080/x", "http://localhost/x", "http://[::1]:9/x"):
         home.write_machine(f'[intake]\nurl = "{url}"\n')
         assert check()[0] == 0, url
+
+
+def test_loopback_is_named_or_addressed_with_or_without_brackets() -> None:
+    """The intake server's ``serve --host`` asks the same question of its address."""
+    assert all(map(is_loopback_host, ["localhost", "LOCALHOST", "127.0.0.2", "::1", "[::1]"]))
+    assert not any(map(is_loopback_host, ["0.0.0.0", "[::]", "10.0.0.1", "example.com"]))
 
 
 def test_unreadable_and_non_utf8_files(home: Home) -> None:

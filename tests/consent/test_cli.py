@@ -11,7 +11,7 @@ import pytest
 
 from helper import config
 from helper.commands import notice as notice_command
-from helper.consent import load_notice
+from helper.consent.notice import load_notice
 from tests.conftest import run_cli
 
 

@@ -11,7 +11,8 @@ from typing import Any
 import jsonschema
 
 from helper import config
-from helper.consent import load_notice, schema
+from helper.consent.notice import load_notice
+from helper.consent.record import schema
 from tests.conftest import REPO
 
 _README = (REPO / "README.md").read_text("utf-8")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from helper import config, consent, i18n
-from helper.consent import Notice, NoticeFileError, load_notice
-from helper.consent.notice import normalise_text
+from helper import config, i18n
+from helper.consent import checks
+from helper.consent.notice import Notice, NoticeFileError, load_notice, normalise_text
 from tests.conftest import run_cli
 from tests.platform_marks import WINDOWS
 
@@ -45,7 +45,7 @@ def load(path: Path | None = None, **settings: str) -> config.Config:
     if path is not None:
         pairs.append(("notice.file", str(path)))
     cfg = config.load(cli=pairs)
-    assert cfg.valid and not consent.problems(cfg), cfg.report("en")
+    assert cfg.valid and not checks.problems(cfg), cfg.report("en")
     return cfg
 
 
@@ -140,7 +140,7 @@ def test_a_broken_file_is_a_clear_config_problem(tmp_path: Path, problem: str) -
     path = write(tmp_path / "notice.toml", BROKEN[problem])
     cfg = config.load(cli=[("notice.file", str(path))])
     assert cfg.valid, "the configuration checks only that notice.file names a file"
-    problems = consent.problems(cfg)
+    problems = checks.problems(cfg)
     assert [(p.message_id, p.key) for p in problems] == [
         (f"consent.notice_file.{problem}", "notice.file")
     ]
@@ -155,7 +155,7 @@ def test_not_utf8_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "notice.toml"
     path.write_bytes('id = "x"\nversion = "1"\n[de]\ntext = "Gr\xfc\xdfe"\n'.encode("latin-1"))
     cfg = config.load(cli=[("notice.file", str(path))])
-    assert [p.message_id for p in consent.problems(cfg)] == ["consent.notice_file.not_utf8"]
+    assert [p.message_id for p in checks.problems(cfg)] == ["consent.notice_file.not_utf8"]
 
 
 def test_a_notice_file_in_a_configuration_file_is_reported_at_its_line(tmp_path: Path) -> None:
@@ -164,7 +164,7 @@ def test_a_notice_file_in_a_configuration_file_is_reported_at_its_line(tmp_path:
         tmp_path / "config.toml", f"[ui]\nlanguage = 'de'\n[notice]\nfile = '{notice}'\n"
     )
     cfg = config.load(env={"INTELLEKTA_HELPER_CONFIG": str(settings)})
-    (problem,) = consent.problems(cfg)
+    (problem,) = checks.problems(cfg)
     assert problem.line == 4
     assert problem.render("de").startswith(
         f"Datei {settings} (INTELLEKTA_HELPER_CONFIG), Zeile 4: "
@@ -174,7 +174,7 @@ def test_a_notice_file_in_a_configuration_file_is_reported_at_its_line(tmp_path:
 
 
 def test_no_notice_file_has_no_problems() -> None:
-    assert consent.problems(config.load()) == []
+    assert checks.problems(config.load()) == []
 
 
 def test_a_file_broken_after_loading_the_config_raises_notice_file_error(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from helper import config
-from helper.consent import load_notice
+from helper.consent.notice import load_notice
 
 DPA, TERMS = "<notice.dpa_url>", "<notice.terms_url>"
 

@@ -18,19 +18,11 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from helper import __version__, config
 from helper.apps.model import DetectedApp
-from helper.consent import (
-    Authority,
-    ClientInfo,
-    ConfidentialApps,
-    IncompleteRecord,
-    Notice,
-    SessionIdError,
-    build_record,
-    clean_text,
-    load_notice,
-    parse_session_id,
-    schema,
-)
+from helper.consent.choices import Authority, ConfidentialApps
+from helper.consent.device import ClientInfo
+from helper.consent.notice import Notice, load_notice
+from helper.consent.record import IncompleteRecord, build_record, clean_text, schema
+from helper.consent.session_id import SessionIdError, parse_session_id
 
 VALIDATOR = jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.FormatChecker())
 FIXED_UUID = uuid.UUID("6f1c1f8e-2b1a-4c3d-9e8f-0a1b2c3d4e5f")

@@ -7,13 +7,14 @@ import re
 import pytest
 from hypothesis import example, given, strategies as st
 
-from helper.consent import (
+from helper.consent.session_id import (
+    DEFAULT_PATTERN,
+    MAX_INPUT_CHARS,
     SessionIdError,
     format_session_id,
     normalise_session_id,
     parse_session_id,
 )
-from helper.consent.session_id import DEFAULT_PATTERN, MAX_INPUT_CHARS
 
 VALID = [
     ("123456789", "123456789"),

@@ -13,14 +13,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 from helper import __version__
-from helper.consent import (
-    UNSTORABLE,
-    ClientInfo,
-    build_record,
-    clean_text,
-    printable,
-    schema,
-)
+from helper.consent.device import ClientInfo
+from helper.consent.record import build_record, clean_text, schema
+from helper.consent.text import UNSTORABLE, printable
 from tests.consent.test_record import VALIDATOR, answers, app
 
 ANY_CHARACTER = st.characters(min_codepoint=0, max_codepoint=sys.maxunicode)

@@ -1,70 +1,23 @@
 """The wizard without any user interface: every step's rules, back and forth, with the
-flow's jobs (``helper.flow.jobs``) run the way the terminal runs them.
-
-``RecordingServices`` stands in for the slow work (scanning, closing, sending) so each
-rule can be tested alone; the notice and the record are the real ones. The terminal-flow
-tests run the same wizard on real processes and a real HTTPS server.
+flow's slow work (``helper.flow.jobs``) run the way the terminal runs it, on
+``RecordingServices``. The terminal-flow tests run the same wizard on real processes and
+a real HTTPS server.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import pytest
 
-from helper import config as config_module
-from helper.apps.model import CloseResult, CloseStatus, DetectedApp, ProcessRef, ScanResult
-from helper.consent import ConsentRecord, Notice, load_notice
-from helper.exitcodes import ExitCode
+from helper.apps.model import CloseResult, CloseStatus
 from helper.flow import Step, StepIncomplete, Wizard, jobs
-from helper.flow.wizard import Progress
-from helper.intake import Delivery, DeliveryState, Reason
-
-
-def app(app_id: str, keep_open: bool = False) -> DetectedApp:
-    return DetectedApp(app_id, app_id.title(), "email", (ProcessRef(1000, 1.0),), 1000, keep_open)
-
-
-@dataclass
-class RecordingServices:
-    """Serves scans from a list the test changes; records what was asked and sent."""
-
-    cfg: config_module.Config
-    running: list[DetectedApp] = field(default_factory=list)
-    closed: list[list[str]] = field(default_factory=list)
-    sent: list[ConsentRecord] = field(default_factory=list)
-
-    def scan(self) -> ScanResult:
-        return ScanResult(tuple(self.running), remote_support_running=True)
-
-    def close(self, apps: Sequence[DetectedApp], progress: Progress | None) -> list[CloseResult]:
-        self.closed.append([a.id for a in apps])
-        ids = {a.id for a in apps}
-        self.running = [a for a in self.running if a.id not in ids]
-        return [CloseResult(a.id, CloseStatus.CLOSED) for a in apps]
-
-    def notice(self, lang: str) -> Notice:
-        return load_notice(self.cfg, lang)
-
-    def submit(self, record: ConsentRecord) -> Delivery:
-        self.sent.append(record)
-        return Delivery(record.submission_id, DeliveryState.DELIVERED, Reason.DELIVERED)
-
-    def is_saved(self, submission_id: str) -> bool:
-        return any(r.submission_id == submission_id for r in self.sent)
-
-
-def make(
-    *cli: tuple[str, str], running: Sequence[DetectedApp] = ()
-) -> tuple[Wizard, RecordingServices]:
-    cfg = config_module.load(cli=cli)
-    services = RecordingServices(cfg, list(running))
-    return Wizard(cfg, services, lang="en"), services
+from helper.intake import Delivery, DeliveryState
+from tests.flow.recording import app, make
 
 
 def rescan(wizard: Wizard) -> None:
-    wizard.apply_scan(jobs.scan(wizard.services))
+    wizard.apply_scan(wizard.services.scan())
 
 
 def close(wizard: Wizard, ids: Sequence[str] | None = None) -> list[CloseResult]:
@@ -75,8 +28,7 @@ def close(wizard: Wizard, ids: Sequence[str] | None = None) -> list[CloseResult]
 
 def submit(wizard: Wizard) -> Delivery:
     """As the terminal does it: a fresh scan, build, then store and send."""
-    rescan(wizard)
-    wizard.finish(jobs.store_and_send(wizard.services, wizard.prepare_submission()))
+    jobs.run_here(jobs.send(wizard))
     assert wizard.result is not None
     return wizard.result
 
@@ -110,13 +62,13 @@ def test_apps_step_needs_a_scan_and_closing_rescans() -> None:
     assert wizard.missing() == ["flow.need_scan"]
     rescan(wizard)
     assert [a.id for a in wizard.applications] == ["outlook", "chrome", "suite"]
-    wizard.keep_open("chrome")
+    wizard.set_kept_open("chrome")
     assert [a.id for a in wizard.closable()] == ["outlook"]
     results = close(wizard)
     assert services.closed == [["outlook"]], "kept-open applications are never asked"
     assert results == [CloseResult("outlook", CloseStatus.CLOSED)]
     assert [a.id for a in wizard.applications] == ["chrome", "suite"]
-    wizard.keep_open("chrome", keep=False)
+    wizard.set_kept_open("chrome", kept=False)
     assert [a.id for a in wizard.closable(["chrome", "suite"])] == ["chrome"]
     assert wizard.next() is Step.NOTICE
 
@@ -142,7 +94,7 @@ def test_notice_step_rules_and_back() -> None:
     assert wizard.answers.session_id == "123456789", "back keeps the answers"
     wizard.next()
     wizard.next()
-    wizard.confirm_keep_open(True)
+    wizard.set_open_confirmed(True)
     assert wizard.missing() == []
     assert wizard.next() is Step.SENDING
     assert wizard.back() is Step.SENDING, "no way back once sending"
@@ -156,7 +108,7 @@ def test_record_reflects_the_answers_and_open_apps() -> None:
     wizard.next()
     wizard.accept_notice(True)
     wizard.set_authority("owner")
-    wizard.confirm_keep_open(True)
+    wizard.set_open_confirmed(True)
     wizard.next()
     assert submit(wizard).state is DeliveryState.DELIVERED
     assert wizard.step is Step.RESULT
@@ -203,7 +155,7 @@ def test_an_application_opened_after_confirming_sends_nothing() -> None:
         submit(wizard)
     assert info.value.missing == ["flow.apps_changed"]
     assert wizard.step is Step.NOTICE and services.sent == []
-    wizard.confirm_keep_open(True)
+    wizard.set_open_confirmed(True)
     wizard.next()
     submit(wizard)
     assert services.sent[0].to_dict()["open_applications"][0]["id"] == "thunderbird"
@@ -214,7 +166,7 @@ def test_language_switch_keeps_answers() -> None:
     wizard.set_session_id("123456789")
     wizard.next()
     rescan(wizard)
-    wizard.keep_open("outlook")
+    wizard.set_kept_open("outlook")
     wizard.lang = "de"
     assert wizard.notice().language == "de"
     assert wizard.answers.session_id == "123456789"
@@ -227,29 +179,13 @@ def test_build_refuses_before_confirmation() -> None:
         wizard.build()
 
 
-@pytest.mark.parametrize(
-    ("state", "code"),
-    [
-        (DeliveryState.DELIVERED, ExitCode.OK),
-        (DeliveryState.PENDING, ExitCode.PENDING),
-        (DeliveryState.REJECTED, ExitCode.REJECTED),
-    ],
-)
-def test_one_exit_code_per_delivery_state(state: DeliveryState, code: ExitCode) -> None:
-    assert jobs.exit_code(Delivery("x", state, Reason.SERVER)) is code
-
-
-def test_nothing_sent_exits_as_declined() -> None:
-    assert jobs.exit_code(None) is ExitCode.DECLINED
-
-
 def test_closing_keeps_each_outcome_with_the_name_shown() -> None:
     wizard, _ = make(running=[app("outlook"), app("chrome")])
     rescan(wizard)
-    wizard.tick("chrome", False)
-    assert [a.id for a in wizard.ticked()] == ["outlook"]
-    wizard.tick("chrome", True)
-    assert [a.id for a in wizard.ticked()] == ["outlook", "chrome"]
+    wizard.set_selected("chrome", False)
+    assert [a.id for a in wizard.selected()] == ["outlook"]
+    wizard.set_selected("chrome", True)
+    assert [a.id for a in wizard.selected()] == ["outlook", "chrome"]
     close(wizard, ["outlook"])
     assert wizard.close_results == {"outlook": CloseStatus.CLOSED}
     assert wizard.closed_names == {"outlook": "Outlook"}, "named as before it closed"

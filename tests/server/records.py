@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from helper import config as helper_config
 from helper.apps.model import DetectedApp
-from helper.consent import build_record, load_notice
+from helper.consent.notice import load_notice
+from helper.consent.record import build_record
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from intake_server.cli import EXIT_DATABASE
+from intake_server.exitcodes import ExitCode
 from tests.server.conftest import free_port, intake_env, run_intake
 from tests.server.mounts import read_only, tmpfs
 
@@ -21,7 +21,7 @@ def assert_refused(env: dict[str, str], folder: Path) -> None:
     for command in (("serve", "--port", str(free_port())), ("check",), ("verify",)):
         result = run_intake(*command, env=env, timeout=60)
         said = result.stderr.strip()
-        assert result.returncode == EXIT_DATABASE, f"{command}: {result.returncode}\n{said}"
+        assert result.returncode == ExitCode.DATABASE, f"{command}: {result.returncode}\n{said}"
         assert "Traceback" not in said and len(said.splitlines()) == 1, said
         assert said.startswith("intellekta-intake: cannot write to the ") and str(folder) in said
 

@@ -24,7 +24,8 @@ from pypdf import PdfReader
 from helper import config as helper_config
 from helper.apps import catalogue
 from helper.apps.model import DetectedApp
-from helper.consent import build_record, load_notice
+from helper.consent.notice import load_notice
+from helper.consent.record import build_record
 from intake_server.api import evidence, ledger
 from intake_server.api.models import Confirmation, NoticeText, Token
 from intake_server.console.models import SessionMark

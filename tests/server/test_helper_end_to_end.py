@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helper.consent import format_session_id
+from helper.consent.session_id import format_session_id
 from tests.conftest import run_cli
 from tests.server.conftest import ServerProcess, run_intake
 

@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from helper.consent import schema
+from helper.consent.record import schema
 from intake_server.api import intake
 from intake_server.api.intake import MAX_BODY_BYTES
 from tests.server.conftest import URL_PATH, ServerProcess, Tls, intake_env

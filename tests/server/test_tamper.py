@@ -14,8 +14,7 @@ nothing confirms any more, as the reading says of it:
 - a deleted entry: the entry before it, for the same reason.
 
 In process (Django's test client, pytest-django's database: SQLite, or PostgreSQL with
-``INTELLEKTA_TEST_DATABASE=postgres``), then through the command line. A broken
-configuration stops every command with exit 2 and a message instead of a traceback.
+``INTELLEKTA_TEST_DATABASE=postgres``), then through the command line.
 """
 
 from __future__ import annotations
@@ -45,7 +44,6 @@ from intake_server.api import intake, ledger, reading, records, verification
 from intake_server.api.models import ChainHead, Confirmation, Token
 from tests.server.conftest import (
     ServerProcess,
-    free_port,
     intake_env,
     run_intake,
     shared_database_url,
@@ -631,42 +629,3 @@ def test_the_command_line_names_the_damaged_entry(serve: ServerProcess, database
     assert "Traceback" not in truncated.stderr
     assert "ledger entry 3: it is missing (deleted)" in truncated.stdout
     assert "2 entries (2, 3) of 2 checked" in truncated.stderr
-
-
-# -- a broken configuration ---------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ('require_token = true\nrate_limit_address = "300/m\n', ["not valid TOML", "line 2"]),
-        (
-            'require_token = true\nrate_limit_adress = "10/m"\n',
-            ["line 2", "unknown setting 'rate_limit_adress'", "did you mean 'rate_limit_address'"],
-        ),
-        ('retention_days = "soon"\n', ["line 1", "retention_days", "expected a whole number"]),
-        (
-            "[rate_limit]\naddress = 5\n",
-            ["line 2", "rate_limit_address", "expected text in quotes"],
-        ),
-        ("require_token = 1\n", ["line 1", "require_token", "expected true or false"]),
-    ],
-    ids=["bad-toml", "unknown-key", "wrong-type", "wrong-type-in-section", "not-a-boolean"],
-)
-@pytest.mark.parametrize("command", [["check"], ["serve", "--port", "0"]], ids=lambda c: c[0])
-def test_a_broken_configuration_file_stops_with_exit_2(
-    tmp_path: Path, text: str, expected: list[str], command: list[str]
-) -> None:
-    path = tmp_path / "intake.toml"
-    path.write_text(text, encoding="utf-8")
-    env = intake_env(tmp_path / "data", f"sqlite:///{tmp_path / 'intake.sqlite3'}")
-    if command[0] == "serve":
-        command = ["serve", "--port", str(free_port())]
-    result = run_intake("--config", str(path), *command, env=env, timeout=60)
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    assert "the configuration cannot be used" in result.stderr
-    assert str(path) in result.stderr, result.stderr
-    for part in expected:
-        assert part in result.stderr, result.stderr
-    assert not (tmp_path / "data").exists(), "nothing is created from a broken configuration"

@@ -1,5 +1,6 @@
-"""Window tests: a real Tk window (on Linux under pytest-xvfb's Xvfb, on Windows on the
-desktop), real processes to find and close, and the real loopback HTTPS intake server."""
+"""UI tests: the terminal flow as a subprocess and a real Tk window (on Linux under
+pytest-xvfb's Xvfb, on Windows on the desktop), real processes to find and close, and the
+real loopback HTTPS intake server."""
 
 from __future__ import annotations
 
@@ -99,6 +100,14 @@ def tk_apps() -> Iterator[Callable[[str, str], subprocess.Popen[str]]]:
         if proc.poll() is None:
             proc.kill()  # the test's own leftovers only
         proc.wait(timeout=10)
+
+
+@pytest.fixture
+def root() -> Iterator[tk.Tk]:
+    """A bare Tk root for the window's building blocks."""
+    root = tk.Tk()
+    yield root
+    root.destroy()
 
 
 @pytest.fixture

@@ -65,7 +65,7 @@ def run(out: Path, lang: str, server: object, bin_dir: Path) -> None:
     shoot(root, out / f"{lang}-1-session.png")
     window.on_next()
     pump_until(root, lambda: len(window.wizard.applications) >= len(NAMES))
-    window.wizard.keep_open("keepassxc")
+    window.wizard.set_kept_open("keepassxc")
     window.view.show_apps()  # type: ignore[union-attr]
     shoot(root, out / f"{lang}-2-apps.png")
     window.on_next()
@@ -73,7 +73,7 @@ def run(out: Path, lang: str, server: object, bin_dir: Path) -> None:
     window.view.authority_var.set("owner")  # type: ignore[union-attr]
     window.view.changed()  # type: ignore[union-attr]
     shoot(root, out / f"{lang}-3-notice.png")
-    window.view.keep_open_var.set(True)  # type: ignore[union-attr]
+    window.view.open_confirmed_var.set(True)  # type: ignore[union-attr]
     window.view.changed()  # type: ignore[union-attr]
     find(root, window.t("gui.confirm_and_send")).invoke()  # type: ignore[attr-defined]
     pump_until(root, lambda: window.wizard.step is Step.RESULT)

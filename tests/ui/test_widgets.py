@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 import tkinter as tk
-from collections.abc import Iterator
-
-import pytest
 
 from helper.ui.tk.widgets import WHEEL, ScrollFrame
-
-
-@pytest.fixture
-def root() -> Iterator[tk.Tk]:
-    root = tk.Tk()
-    yield root
-    root.destroy()
 
 
 def wheel_bindings(root: tk.Tk) -> list[str]:

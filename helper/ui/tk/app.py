@@ -1,7 +1,7 @@
 """The customer's window: header, one step at a time, and Back / Next.
 
-It drives :class:`~helper.flow.Wizard` and never blocks: the flow's jobs (scanning every
-two seconds, closing, sending; ``helper.flow.jobs``) run through
+It drives :class:`~helper.flow.Wizard` and never blocks: the slow work (scanning every
+two seconds, closing, the send sequence of ``helper.flow.jobs``) runs through
 :class:`~helper.ui.tk.worker.Worker`. Step contents live in ``steps.py`` and see this
 window only as a :class:`~helper.ui.tk.steps.Host`; the answers live in the wizard. This
 module owns navigation, language and the window's life.
@@ -27,7 +27,6 @@ from helper.ui.tk.worker import Job, OnDone, OnError, OnProgress, Worker
 
 if TYPE_CHECKING:
     from helper.config import Config
-    from helper.intake import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +198,8 @@ class HelperWindow:
 
     def scan_soon(self) -> None:
         if self.wizard.step in (Step.SESSION, Step.APPS, Step.NOTICE):
-            self.run("scan", self._scan_job(), self.on_scan, self.on_scan_error)
+            services = self.services  # a job must not hold the window
+            self.run("scan", lambda _report: services.scan(), self.on_scan, self.on_scan_error)
 
     def on_scan(self, result: ScanResult) -> None:
         self.scan_failed = False
@@ -216,37 +216,16 @@ class HelperWindow:
             self.view.on_scan_failed()
 
     def start_sending(self) -> None:
-        """Fresh scan, build the record, then store and send it in a worker."""
-        self.run("scan-before-send", self._scan_job(), self._send_after_scan, self._send_failed)
-
-    def _scan_job(self) -> Job:
-        """``jobs.scan`` on the services alone: a job must not hold the window."""
-        services = self.services
-        return lambda _report: jobs.scan(services)
-
-    def _send_after_scan(self, result: ScanResult) -> None:
-        self.wizard.apply_scan(result)
-        try:
-            record = self.wizard.prepare_submission()
-        except StepIncomplete as exc:
-            self.render()
-            self.hint_label.configure(text=self.t(exc.missing[0]))
-            return
-        services = self.services
-        self.run(
-            "send",
-            lambda _report: jobs.store_and_send(services, record),
-            self._sent,
-            self._send_failed,
-        )
-
-    def _sent(self, delivery: Delivery) -> None:
-        self.wizard.finish(delivery)
-        self.render()
+        """The send sequence (``jobs.send``): its slow calls in the worker, the rest here."""
+        self.worker.drive("send", jobs.send(self.wizard), self.render, self._send_failed)
 
     def _send_failed(self, exc: BaseException) -> None:
         from helper.intake import OutboxError
 
+        if isinstance(exc, StepIncomplete):  # opened since confirming: back at the notice
+            self.render()
+            self.hint_label.configure(text=self.t(exc.missing[0]))
+            return
         if not isinstance(exc, OutboxError):
             self._unexpected_in_job(exc)
             return

@@ -243,7 +243,7 @@ class AppsView(StepView):
         self.host.scan_soon()
 
     def show_apps(self) -> None:
-        """Rebuild the rows only when the applications changed: no flicker, no lost ticks."""
+        """Rebuild the rows only when the applications changed: no flicker, no lost selection."""
         apps = list(self.wizard.applications)
         key = tuple((a.id, self.wizard.is_kept_open(a)) for a in apps)
         if key == self.shown:
@@ -284,16 +284,19 @@ class AppsView(StepView):
             ttk.Label(row, text=self.t("gui.kept_open"), style="Small.TLabel").grid(
                 row=1, column=0, sticky="w"
             )
-            if not app.keep_open:  # the customer's own choice can be undone
+            if not app.keep_open:  # the customer's own choice can be undone, the setting's not
                 ttk.Button(
                     row,
                     text=self.t("gui.close_after_all"),
-                    command=lambda: self.keep_open(app, False),
+                    command=lambda: self.set_kept_open(app, False),
                 ).grid(row=0, column=1, rowspan=2, sticky="e")
             return
-        var = tk.BooleanVar(self, value=app.id not in self.wizard.answers.unticked)
+        var = tk.BooleanVar(self, value=app.id not in self.wizard.answers.deselected)
         check = ttk.Checkbutton(
-            row, text=app.name, variable=var, command=lambda: self.wizard.tick(app.id, var.get())
+            row,
+            text=app.name,
+            variable=var,
+            command=lambda: self.wizard.set_selected(app.id, var.get()),
         )
         check.grid(row=0, column=0, sticky="w")
         from tktooltip import ToolTip  # imported on first use: it costs start-up time
@@ -309,19 +312,20 @@ class AppsView(StepView):
             row=1, column=0, sticky="w", padx=(24, 0)
         )
         ttk.Button(
-            row, text=self.t("gui.keep_open"), command=lambda: self.keep_open(app, True)
+            row, text=self.t("gui.keep_open"), command=lambda: self.set_kept_open(app, True)
         ).grid(row=0, column=1, rowspan=2, sticky="e")
 
-    def keep_open(self, app: DetectedApp, keep: bool) -> None:
-        if keep and not messagebox.askyesno(
+    def set_kept_open(self, app: DetectedApp, kept: bool) -> None:
+        """As the wizard's, after asking whether the customer really keeps it open."""
+        if kept and not messagebox.askyesno(
             self.t("gui.keep_open"), self.t("gui.keep_open_confirm", name=app.name), parent=self
         ):
             return
-        self.wizard.keep_open(app.id, keep)
+        self.wizard.set_kept_open(app.id, kept)
         self.show_apps()
 
     def close_selected(self) -> None:
-        chosen = self.wizard.ticked()
+        chosen = self.wizard.selected()
         if not chosen:
             self.status.configure(text=self.t("gui.select_something"))
             return
@@ -418,7 +422,7 @@ class NoticeView(StepView):
         given = self.wizard.answers
         self.accept_var = tk.BooleanVar(self, value=given.notice_accepted)
         self.authority_var = tk.StringVar(self, value=given.authority)
-        self.keep_open_var = tk.BooleanVar(self, value=bool(given.confirmed_open))
+        self.open_confirmed_var = tk.BooleanVar(self, value=bool(given.open_confirmed))
         answers = ttk.Frame(self)
         answers.pack(fill="x", pady=(PAD, 0))
         accept = ttk.Checkbutton(
@@ -443,28 +447,29 @@ class NoticeView(StepView):
         self.open_frame.pack(fill="x", anchor="w", pady=(8, 0))
         self.open_key: tuple[str, ...] | None = None
         self.first = accept
-        self.show_still_open()
+        self.show_open_apps()
 
     def changed(self) -> None:
         self.wizard.accept_notice(self.accept_var.get())
         if self.authority_var.get():
             self.wizard.set_authority(self.authority_var.get())
-        self.wizard.confirm_keep_open(self.keep_open_var.get())
+        self.wizard.set_open_confirmed(self.open_confirmed_var.get())
         self.host.refresh_footer()
 
-    def show_still_open(self) -> None:
-        still_open = self.wizard.still_open()
-        key = tuple(a.id for a in still_open)
+    def show_open_apps(self) -> None:
+        """The applications open now, to confirm leaving them open; redrawn when they change."""
+        apps = self.wizard.applications
+        key = tuple(a.id for a in apps)
         if key == self.open_key:
             return
         self.open_key = key
         for child in self.open_frame.winfo_children():
             child.destroy()
-        if not still_open:
+        if not apps:
             return
-        if not self.wizard.keep_open_confirmed:
-            self.keep_open_var.set(False)
-        names = ", ".join(a.name for a in still_open)
+        if not self.wizard.is_open_confirmed:
+            self.open_confirmed_var.set(False)
+        names = ", ".join(a.name for a in apps)
         ttk.Label(
             self.open_frame,
             text=self.t("gui.still_open", names=names),
@@ -474,12 +479,12 @@ class NoticeView(StepView):
         ttk.Checkbutton(
             self.open_frame,
             text=self.t("gui.keep_open_on_purpose"),
-            variable=self.keep_open_var,
+            variable=self.open_confirmed_var,
             command=self.changed,
         ).pack(anchor="w", pady=(2, 0))
 
     def on_scan(self, result: ScanResult) -> None:
-        self.show_still_open()
+        self.show_open_apps()
 
 
 class SendingView(StepView):

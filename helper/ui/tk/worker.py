@@ -4,7 +4,8 @@ Worker threads only put plain messages on a queue; :meth:`Worker.pump`, schedule
 ``after()`` on the Tk thread, drains a capped number per tick and calls the callbacks
 there. ``event_generate`` across threads is not reliable in Tk, a queue is. Callbacks
 stay on the Tk side (looked up by job name), so a thread never holds the last reference
-to a widget: Tk objects must not be freed outside the Tk thread.
+to a widget: Tk objects must not be freed outside the Tk thread. :meth:`Worker.drive` runs
+a sequence of the flow (``helper.flow.jobs``) the same way, one slow call at a time.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ import queue
 import threading
 import tkinter as tk
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from functools import partial
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from helper.flow.jobs import JobSequence
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +81,36 @@ class Worker:
 
         threading.Thread(target=run, name=name, daemon=True).start()
         return True
+
+    def drive(
+        self,
+        name: str,
+        sequence: JobSequence,
+        on_done: Callable[[], None],
+        on_error: OnError,
+        result: Any = None,
+    ) -> None:
+        """Run ``sequence``: each slow call it yields as job ``name``, its own code here on
+        the Tk thread, then ``on_done``.
+
+        An exception, in a slow call or in the sequence, goes to ``on_error`` and ends it;
+        while another job of that name runs, it ends silently. The sequence stays on the Tk
+        side: a thread gets only the slow call.
+        """
+        try:
+            call = sequence.send(result)
+        except StopIteration:
+            on_done()
+            return
+        except Exception as exc:
+            on_error(exc)
+            return
+        self.start(
+            name,
+            lambda _report: call(),
+            partial(self.drive, name, sequence, on_done, on_error),
+            on_error,
+        )
 
     def pump(self) -> None:
         """Deliver up to MAX_ITEMS_PER_TICK messages, then reschedule (Tk thread only)."""

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
 from django.utils import translation
 
-from intake_server.cli import EXIT_DATABASE, EXIT_USAGE
+from intake_server.exitcodes import ExitCode
 
 
 class IntakeCommand(BaseCommand):
@@ -44,7 +44,7 @@ class IntakeCommand(BaseCommand):
                 if pending_migrations():
                     raise CommandError(
                         "the database is not set up yet. Run: intellekta-intake migrate",
-                        returncode=EXIT_DATABASE,
+                        returncode=ExitCode.DATABASE,
                     )
             with translation.override("en"):  # the command line speaks English
                 return super().execute(*args, **options)
@@ -52,7 +52,7 @@ class IntakeCommand(BaseCommand):
             raise CommandError(
                 f"the database cannot be used: {str(exc).strip().splitlines()[0]}. "
                 "Check database_url and that the database server runs.",
-                returncode=EXIT_DATABASE,
+                returncode=ExitCode.DATABASE,
             ) from exc
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
@@ -71,4 +71,4 @@ class IntakeCommand(BaseCommand):
         return parser
 
 
-__all__ = ["EXIT_USAGE", "CommandError", "IntakeCommand"]
+__all__ = ["CommandError", "IntakeCommand"]

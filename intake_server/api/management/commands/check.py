@@ -7,6 +7,7 @@ from django.db import connection
 from intake_server import database
 from intake_server.api import evidence, metrics_access
 from intake_server.api.management.base import CommandError, IntakeCommand
+from intake_server.exitcodes import ExitCode
 
 
 class Command(IntakeCommand):
@@ -18,14 +19,16 @@ class Command(IntakeCommand):
         self.stdout.write(f"Configuration: {config.file or 'defaults and environment'}: OK")
         errors = [m for m in checks.run_checks() if m.level >= checks.ERROR]
         if errors:
-            raise CommandError("\n".join(str(m) for m in errors), returncode=2)
+            raise CommandError("\n".join(str(m) for m in errors), returncode=ExitCode.USAGE)
         problem = metrics_access.token_file_problem()
         if problem:
-            raise CommandError(problem, returncode=2)
+            raise CommandError(problem, returncode=ExitCode.USAGE)
         try:
             processor = evidence.configured()
         except evidence.EvidenceFileError as exc:
-            raise CommandError(f"the evidence_file cannot be used:\n{exc}", returncode=2) from None
+            raise CommandError(
+                f"the evidence_file cannot be used:\n{exc}", returncode=ExitCode.USAGE
+            ) from None
         db = settings.DATABASES["default"]
         where = db["NAME"] if connection.vendor == "sqlite" else f"{db['HOST']}/{db['NAME']}"
         connection.ensure_connection()

@@ -9,9 +9,10 @@ from django.core.management.base import CommandParser
 from django.utils import translation
 
 from intake_server.api import evidence
-from intake_server.api.management.base import EXIT_USAGE, CommandError, IntakeCommand
+from intake_server.api.management.base import CommandError, IntakeCommand
 from intake_server.api.models import Confirmation
 from intake_server.api.reading import read_one
+from intake_server.exitcodes import ExitCode
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -46,7 +47,7 @@ class Command(IntakeCommand):
         output.add_argument("--pdf", metavar="FILE", help="write a one-page A4 PDF to FILE")
         parser.add_argument(
             "--lang",
-            choices=("de", "en"),
+            choices=dict(settings.LANGUAGES),
             help="language of the labels; default: the language setting",
         )
 
@@ -57,7 +58,7 @@ class Command(IntakeCommand):
             self._write(row, lang, options)
         except evidence.EvidenceFileError as exc:
             raise CommandError(
-                f"the evidence_file cannot be used:\n{exc}", returncode=EXIT_USAGE
+                f"the evidence_file cannot be used:\n{exc}", returncode=ExitCode.USAGE
             ) from None
         with translation.override("en"):
             reading = read_one(row)
@@ -65,7 +66,7 @@ class Command(IntakeCommand):
                 problems = "; ".join(map(str, reading.problems))
                 raise CommandError(
                     f"ledger entry {row.seq} (receipt {row.receipt_id}) is DAMAGED: {problems}",
-                    returncode=1,
+                    returncode=ExitCode.FAILED,
                 )
 
     def _write(self, row: Confirmation, lang: str, options: dict[str, Any]) -> None:
@@ -80,7 +81,7 @@ class Command(IntakeCommand):
             except OSError as exc:
                 raise CommandError(
                     f"cannot write {path}: {exc.strerror or exc}. Choose a writable file.",
-                    returncode=EXIT_USAGE,
+                    returncode=ExitCode.USAGE,
                 ) from None
             self.stdout.write(f"Wrote {path}")
         else:
@@ -92,17 +93,18 @@ class Command(IntakeCommand):
             raise CommandError(
                 f"{text!r} is neither a receipt id (like R-7K3M-Q9XD) nor a "
                 "submission id (a UUID).",
-                returncode=EXIT_USAGE,
+                returncode=ExitCode.USAGE,
             )
         if not found:
             raise CommandError(
-                f"no confirmation has the receipt or submission id {text!r}.", returncode=1
+                f"no confirmation has the receipt or submission id {text!r}.",
+                returncode=ExitCode.FAILED,
             )
         if len(found) > 1:
             receipts = ", ".join(row.receipt_id for row in found)
             raise CommandError(
                 f"submission id {text} names {len(found)} confirmations (from "
                 f"different tokens): {receipts}. Give the receipt id.",
-                returncode=EXIT_USAGE,
+                returncode=ExitCode.USAGE,
             )
         return found[0]

@@ -7,7 +7,8 @@ from django.core.management.base import CommandParser
 from django.utils import timezone
 
 from intake_server.api import export
-from intake_server.api.management.base import EXIT_USAGE, CommandError, IntakeCommand
+from intake_server.api.management.base import CommandError, IntakeCommand
+from intake_server.exitcodes import ExitCode
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -21,7 +22,7 @@ def _day(option: str, text: str) -> datetime:
             pass
     raise CommandError(
         f"{option} {text!r} is not a date: expected YYYY-MM-DD (UTC), like 2026-01-31.",
-        returncode=EXIT_USAGE,
+        returncode=ExitCode.USAGE,
     )
 
 
@@ -50,7 +51,7 @@ class Command(IntakeCommand):
             if until <= since:
                 raise CommandError(
                     f"--until {options['until']} must be later than --since {options['since']}.",
-                    returncode=EXIT_USAGE,
+                    returncode=ExitCode.USAGE,
                 )
         write = export.jsonl_lines if options["format"] == "jsonl" else export.csv_lines
         # A reader that stops early (| head) got what it wanted: no error, no traceback.

@@ -5,6 +5,7 @@ from django.core.management.base import CommandParser
 
 from intake_server.api import fields, reading, records
 from intake_server.api.management.base import CommandError, IntakeCommand
+from intake_server.exitcodes import ExitCode
 
 LIMIT = 50
 #: The fields a line shows, in this order (the rest: ``--json`` or ``evidence``).
@@ -36,7 +37,7 @@ class Command(IntakeCommand):
             summaries = [reading.summary(item) for item in found]
             self.stdout.write(json.dumps(summaries, ensure_ascii=False, indent=1))
         if not found:
-            raise CommandError(f"no confirmation matches {text!r}.", returncode=1)
+            raise CommandError(f"no confirmation matches {text!r}.", returncode=ExitCode.FAILED)
         if not options["json"]:
             for item in found:
                 self.stdout.write(_line(item))

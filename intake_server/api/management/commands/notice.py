@@ -3,10 +3,11 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from helper.consent import NoticeFileError
+from helper.consent.notice import NoticeFileError
 from intake_server.api import notices
 from intake_server.api.management.base import CommandError, IntakeCommand
 from intake_server.api.models import NoticeText
+from intake_server.exitcodes import ExitCode
 
 
 class Command(IntakeCommand):
@@ -26,7 +27,7 @@ class Command(IntakeCommand):
             try:
                 added = notices.register(options["file"])
             except NoticeFileError as exc:
-                raise CommandError(exc.text("en"), returncode=2) from None
+                raise CommandError(exc.text("en"), returncode=ExitCode.USAGE) from None
             for notice, created, earlier in added:
                 state = "added" if created else "known already"
                 if earlier:

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.core.management.base import CommandParser
 from django.db import connections
 
+from helper.config.values import is_loopback_host
 from intake_server import __version__, database, serve
 from intake_server.api.management.base import CommandError, IntakeCommand
+from intake_server.exitcodes import ExitCode
 
 
 class Command(IntakeCommand):
@@ -28,14 +30,16 @@ class Command(IntakeCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         certfile, keyfile = options["certfile"], options["keyfile"]
         if bool(certfile) != bool(keyfile):
-            raise CommandError("--certfile and --keyfile go together.", returncode=2)
+            raise CommandError("--certfile and --keyfile go together.", returncode=ExitCode.USAGE)
         for name in (certfile, keyfile):
             if name and not os.access(name, os.R_OK):
-                raise CommandError(f"cannot read {name}.", returncode=2)
+                raise CommandError(f"cannot read {name}.", returncode=ExitCode.USAGE)
         if not 1 <= options["workers"] <= 64 or not 1 <= options["threads"] <= 256:
-            raise CommandError("--workers is 1 to 64 and --threads 1 to 256.", returncode=2)
+            raise CommandError(
+                "--workers is 1 to 64 and --threads 1 to 256.", returncode=ExitCode.USAGE
+            )
         host = options["host"]
-        if not certfile and not serve.is_loopback(host):
+        if not certfile and not is_loopback_host(host):
             serve.log.warning(
                 "Serving plain HTTP on %s. Put a TLS reverse proxy in front "
                 "(see docs/intake-server.md), or give --certfile and --keyfile.",
@@ -66,5 +70,6 @@ class Command(IntakeCommand):
         )
         if code:
             raise CommandError(
-                "a server process ended unexpectedly; see the log above.", returncode=1
+                "a server process ended unexpectedly; see the log above.",
+                returncode=ExitCode.FAILED,
             )

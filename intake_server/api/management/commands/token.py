@@ -1,6 +1,4 @@
-import hashlib
 import json
-import secrets
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -8,10 +6,7 @@ from django.utils import timezone
 
 from intake_server.api.management.base import CommandError, IntakeCommand
 from intake_server.api.models import Token
-
-
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from intake_server.exitcodes import ExitCode
 
 
 class Command(IntakeCommand):
@@ -34,15 +29,10 @@ class Command(IntakeCommand):
         number = options["customer"].strip()
         if not number or len(number) > 64:
             raise CommandError(
-                "--customer needs the customer number (1 to 64 characters).", returncode=2
+                "--customer needs the customer number (1 to 64 characters).",
+                returncode=ExitCode.USAGE,
             )
-        secret = "itk_" + secrets.token_urlsafe(32)
-        token = Token.objects.create(
-            customer_number=number,
-            company=options["company"].strip(),
-            digest=digest(secret),
-            hint=secret[:8],
-        )
+        token, secret = Token.issue(number, options["company"].strip())
         self.stdout.write(secret)
         self.stderr.write(
             f"Token {token.pk} for customer {number}. It is shown only now: give it to the "
@@ -78,7 +68,8 @@ class Command(IntakeCommand):
         token = Token.objects.filter(pk=options["id"]).first()
         if token is None:
             raise CommandError(
-                f"there is no token {options['id']} (see: token list).", returncode=2
+                f"there is no token {options['id']} (see: token list).",
+                returncode=ExitCode.USAGE,
             )
         if token.revoked_at is None:
             token.revoked_at = timezone.now()

@@ -6,6 +6,7 @@ from django.db import DatabaseError
 
 from intake_server.api import verification
 from intake_server.api.management.base import CommandError, IntakeCommand
+from intake_server.exitcodes import ExitCode
 
 
 class Command(IntakeCommand):
@@ -39,7 +40,7 @@ class Command(IntakeCommand):
                 f"{report.checked} checked. Restore the database from a "
                 "backup and run verify again; the evidence of a damaged entry says what "
                 "differs.",
-                returncode=1,
+                returncode=ExitCode.FAILED,
             )
         if not options["json"]:
             self.stdout.write(_summary(report))

@@ -9,6 +9,7 @@ from django.core.management.base import CommandParser
 
 from intake_server.api.management.base import CommandError, IntakeCommand
 from intake_server.console import names
+from intake_server.exitcodes import ExitCode
 
 
 def _read_password() -> str:
@@ -16,7 +17,9 @@ def _read_password() -> str:
     if sys.stdin.isatty():
         first = getpass.getpass("Password: ")
         if getpass.getpass("Password again: ") != first:
-            raise CommandError("the two passwords differ; nothing was changed.", returncode=2)
+            raise CommandError(
+                "the two passwords differ; nothing was changed.", returncode=ExitCode.USAGE
+            )
         return first
     return sys.stdin.readline().rstrip("\r\n")
 
@@ -42,7 +45,7 @@ class Command(IntakeCommand):
         model = get_user_model()
         name = names.normalise(options["name"])
         if not name or len(name) > names.MAX_LENGTH:
-            raise CommandError("a user name has 1 to 150 characters.", returncode=2)
+            raise CommandError("a user name has 1 to 150 characters.", returncode=ExitCode.USAGE)
         same = [u for u in model.objects.all() if names.normalise(u.username) == name]
         user = next((u for u in same if u.username == name), None)
         if user is None and same:  # stored before names were normalised (migration 0002)
@@ -50,14 +53,14 @@ class Command(IntakeCommand):
                 f"{name} is the same user name as the account {same[0].username} (case and "
                 "width do not count). Rename or remove that account in the administration "
                 "first.",
-                returncode=2,
+                returncode=ExitCode.USAGE,
             )
         user = user or model(username=name)
         password = _read_password()
         try:
             password_validation.validate_password(password, user)
         except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages), returncode=2) from None
+            raise CommandError(" ".join(exc.messages), returncode=ExitCode.USAGE) from None
         user.set_password(password)
         if options["admin"]:
             user.is_staff = user.is_superuser = True

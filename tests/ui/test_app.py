@@ -1,8 +1,8 @@
-"""The whole flow through the real widgets of the window."""
+"""The window (``helper/ui/tk/app.py``) and its step views (``steps.py``): the whole flow
+through the real widgets."""
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import time
@@ -18,7 +18,7 @@ from helper.apps.model import ScanResult
 from helper.flow import Step
 from helper.ui.tk import steps
 from helper.ui.tk.app import HelperWindow
-from tests.apps.conftest import Spawner, wait_for
+from tests.apps.conftest import Spawner
 from tests.conftest import Home
 from tests.intake.server import IntakeServer, Reply
 from tests.ui.conftest import find, pump_until, texts
@@ -57,7 +57,7 @@ def go_to_notice(window: HelperWindow) -> None:
 def confirm_all(window: HelperWindow, authority: str = "I own this computer.") -> None:
     click(window, "I have read the notice and I agree.")
     click(window, authority)
-    if window.wizard.still_open():
+    if window.wizard.applications:
         click(window, "I keep these programs open on purpose.")
     click(window, "Confirm and send")
     pump_until(window.root, lambda: window.wizard.step is Step.RESULT)
@@ -232,22 +232,6 @@ def test_pids_never_reach_the_window(
     assert psutil.pid_exists(proc.pid)
 
 
-def test_invalid_configuration_opens_a_dialog(home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
-    from helper import config
-    from helper.ui.tk import app, main
-
-    shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(
-        app.messagebox, "showerror", lambda title, text, **k: shown.append((title, text))
-    )
-    home.write_machine('[ui]\nlanguage = "de"\n[intake]\ntimeout_s = "zehn"\n')
-    cfg = config.load()
-    assert main.open_window(cfg) == 2
-    ((_title, text),) = shown
-    assert "Die Konfiguration des intellekta-helper ist nicht gültig:" in text
-    assert "intake.timeout_s muss eine Zahl sein, nicht Text." in text
-
-
 def test_unexpected_error_shows_a_friendly_dialog(
     make_window: Callable[..., HelperWindow], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -292,6 +276,21 @@ def test_an_unwritable_data_folder_is_explained_and_can_be_retried(
     assert window.wizard.result.state.value == "delivered"
 
 
+def test_a_program_opened_after_confirming_sends_nothing_and_goes_back(
+    make_window: Callable[..., HelperWindow], spawn: Spawner, intake_server: IntakeServer
+) -> None:
+    window = make_window()
+    go_to_notice(window)
+    click(window, "I have read the notice and I agree.")
+    click(window, "I own this computer.")
+    spawn("thunderbird")  # no Tk event in between: the notice has not seen it
+    click(window, "Confirm and send")
+    pump_until(window.root, lambda: window.wizard.step is Step.NOTICE)
+    assert "These programs are still open: Mozilla Thunderbird" in texts(window.root)
+    assert window.next_button.instate(["disabled"])
+    assert intake_server.posts() == 0
+
+
 def test_a_failed_scan_says_so_and_can_be_tried_again(
     make_window: Callable[..., HelperWindow], spawn: Spawner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -323,50 +322,6 @@ def test_a_failed_scan_says_so_and_can_be_tried_again(
     window.root.update()
     assert not view.problem.winfo_ismapped()
     assert "Mozilla Thunderbird" in texts(view)
-
-
-def test_the_window_as_started_runs_to_the_end_and_sends_what_was_left(
-    home: Home, intake_server: IntakeServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``open_window`` as ``intellekta-helper --session-id ...`` runs it, a click at a time,
-    while an earlier run's confirmation waits in the outbox."""
-    import tkinter as tk
-
-    from helper import config
-    from helper.intake import Outbox
-    from helper.ui.tk import boot, main
-    from tests.intake.records import sample_record
-
-    cfg = config.load(cli=[*intake_server.settings(), ("intake.send_window_s", "2")])
-    left = sample_record("de", "987654321")
-    Outbox(cfg.data_dir).add(left.payload, left.submission_id, left.session_id)
-    root = tk.Tk()
-    monkeypatch.setattr(boot, "window", lambda: root)  # this test's root instead of a new one
-    plan = [
-        "Next",
-        "Next",
-        "I have read the notice and I agree.",
-        "I own this computer.",
-        "Confirm and send",
-        "Finish",
-    ]
-
-    def click_next() -> None:
-        with contextlib.suppress(LookupError, tk.TclError):
-            widget = find(root, plan[0])
-            if widget.instate(["!disabled"]):  # type: ignore[attr-defined]
-                widget.invoke()  # type: ignore[attr-defined]
-                plan.pop(0)
-        if plan:
-            root.after(50, click_next)
-
-    root.after(50, click_next)
-    root.after(30_000, root.destroy)  # a bounded wait: the plan below reports how far it got
-    assert main.open_window(cfg, session_id="123 456 789") == 0, plan
-    assert plan == []
-    wait_for(lambda: len(intake_server.stored) == 2, timeout=30)
-    sent = [json.loads(body) for body in intake_server.stored.values()]
-    assert sorted(r["session_id"] for r in sent) == ["123456789", "987654321"]
 
 
 def test_the_receipt_can_be_copied_and_saved(

@@ -1,7 +1,7 @@
 """Shows the terminal flow as a person sees it: tmux in an 80x24 terminal, German and
 English, with a real loopback intake server and a program to close.
 
-    .venv/bin/python -m tests.flow.terminal_screens [de|en ...]
+    .venv/bin/python -m tests.ui.terminal_screens [de|en ...]
 
 Prints each screen (tmux capture-pane) after every answer; read them to check that the
 flow is readable at 80x24.

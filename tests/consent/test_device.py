@@ -8,9 +8,7 @@ import socket
 import pytest
 
 from helper import __version__
-from helper.consent import client_info
-from helper.consent.client import unix_version, windows_version
-from helper.platforms import platform_name
+from helper.consent.device import client_info, unix_version, windows_version
 from tests.platform_marks import WINDOWS
 
 
@@ -36,14 +34,6 @@ def test_unix_version() -> None:
         "Debian GNU/Linux 12 (bookworm) (Linux 6.1.0-18-amd64)"
     )
     assert unix_version("FreeBSD", "14.0-RELEASE", "") == "FreeBSD 14.0-RELEASE"
-
-
-@pytest.mark.parametrize(
-    ("sys_platform", "name"),
-    [("win32", "windows"), ("darwin", "macos"), ("linux", "linux"), ("freebsd14", "linux")],
-)
-def test_platform_name(sys_platform: str, name: str) -> None:
-    assert platform_name(sys_platform) == name
 
 
 def test_this_computer() -> None:

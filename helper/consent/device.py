@@ -1,4 +1,4 @@
-"""What a consent record says about this program and computer, and nothing more.
+"""The record's ``client`` object: this program and the computer it runs on, nothing more.
 
 Support staff need the platform and operating-system version to prepare a session.
 Nothing identifying is collected: no user or host names, no paths, no process ids, no
