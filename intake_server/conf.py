@@ -25,7 +25,7 @@ import re
 import secrets
 import tomllib
 import zoneinfo
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from helper.config.model import Problem, Source, suggest
 from helper.config.settings import BY_KEY as HELPER_SETTINGS, Kind, Setting
 from helper.config.values import ValueProblem, coerce, from_text, mask_url
 from helper.logs import MASK
+from intake_server import languages
 
 ENV_PREFIX = "INTELLEKTA_INTAKE_"
 ENV_CONFIG_FILE = f"{ENV_PREFIX}CONFIG"
@@ -267,8 +268,13 @@ SETTINGS: tuple[Setting, ...] = (
         "check warns while it is not set.",
         check=_path,
     ),
-    # One of Django's settings.LANGUAGES, which settings.py gives to load().
-    Setting("language", Kind.STR, "de", "Language of messages when the request names none."),
+    Setting(
+        "language",
+        Kind.STR,
+        "de",
+        "Language of messages when the request names none.",
+        check=_one_of(*languages.codes()),
+    ),
     Setting(
         "notice_dpa_url",
         Kind.STR,
@@ -391,23 +397,14 @@ class ServerConfig:
 _Raw = dict[str, tuple[Any, Source, int | None]]
 
 
-def load(
-    path: str | None = None,
-    env: Mapping[str, str] | None = None,
-    languages: Sequence[str] | None = None,
-) -> ServerConfig:
-    """Read and check the configuration; raises :class:`ConfigError` with every problem.
-
-    ``languages`` are the codes of Django's ``settings.LANGUAGES``, which ``language``
-    must name; settings.py gives them. The command line's first check, before Django
-    starts, cannot know them: there ``language`` is checked when settings.py loads.
-    """
+def load(path: str | None = None, env: Mapping[str, str] | None = None) -> ServerConfig:
+    """Read and check the configuration; raises :class:`ConfigError` with every problem."""
     env = os.environ if env is None else env
     path = path or env.get(ENV_CONFIG_FILE) or ""
     problems: list[str] = []
     raw = _from_file(Path(path), problems) if path else {}
     raw.update(_from_environment(env, problems))
-    values = _parsed(raw, problems, _with_languages(languages))
+    values = _parsed(raw, problems)
     if problems:
         raise ConfigError(problems)
     values["data_dir"] = values["data_dir"] or platformdirs.user_data_dir(
@@ -418,14 +415,6 @@ def load(
         if values[f"notice_{key}"] is None:
             values[f"notice_{key}"] = links[key]
     return ServerConfig(values, path)
-
-
-def _with_languages(languages: Sequence[str] | None) -> tuple[Setting, ...]:
-    """:data:`SETTINGS`, with ``language`` held to ``languages`` when they are known."""
-    if languages is None:
-        return SETTINGS
-    known = _one_of(*languages)
-    return tuple(s._replace(check=known) if s.key == "language" else s for s in SETTINGS)
 
 
 def _from_environment(env: Mapping[str, str], problems: list[str]) -> _Raw:
@@ -473,11 +462,11 @@ def _unknown(source: Source, key: str, line: int | None) -> str:
     return problem.render(LANG)
 
 
-def _parsed(raw: _Raw, problems: list[str], settings: tuple[Setting, ...]) -> dict[str, Any]:
+def _parsed(raw: _Raw, problems: list[str]) -> dict[str, Any]:
     """Each setting's checked value, or its default. Text converts to any kind, from the
     file as from the environment (``retention_days = "30"`` has always been accepted)."""
     values: dict[str, Any] = {}
-    for setting in settings:
+    for setting in SETTINGS:
         if setting.key not in raw:
             values[setting.key] = setting.default
             continue

@@ -11,13 +11,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 
-from intake_server import conf, logs
+from intake_server import conf, languages, logs
 
-#: The server's languages, written only here: the console's language menu, Django's
-#: choice of a request's language, the evidence and the ``language`` setting follow it.
-LANGUAGES = [("de", "Deutsch"), ("en", "English")]
-CONFIG = conf.load(languages=[code for code, _name in LANGUAGES])
+#: The server's languages (its translations, :mod:`intake_server.languages`), each named in
+#: itself: the console's language menu, Django's choice of a request's language, the
+#: evidence and the ``language`` setting follow it.
+LANGUAGES = [(code, LANG_INFO[code]["name_local"]) for code in languages.codes()]
+CONFIG = conf.load()
 DATA_DIR = CONFIG.data_dir
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 

@@ -53,7 +53,7 @@ def problems_of(tmp_path: Path, text: str, **env: str) -> list[str]:
     path = tmp_path / "intake.toml"
     path.write_text(text, encoding="utf-8")
     try:
-        conf.load(str(path), env=env, languages=("de", "en"))
+        conf.load(str(path), env=env)
     except conf.ConfigError as exc:
         return exc.problems
     return []
@@ -108,3 +108,13 @@ def test_a_syntax_error_is_shown_with_its_line_and_a_caret(tmp_path: Path) -> No
     (problem,) = problems_of(tmp_path, 'retention_days = 30\nlog_level = "info\n')
     assert "line 2: is not valid TOML" in problem
     assert problem.endswith('\n    log_level = "info\n                     ^'), problem
+
+
+def test_the_language_setting_names_one_of_djangos_languages(tmp_path: Path) -> None:
+    env = intake_env(tmp_path / "data", "", language="fr")
+    result = run_intake("check", env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "INTELLEKTA_INTAKE_LANGUAGE: language = 'fr': expected one of de, en." in result.stderr
+    assert not (tmp_path / "data").exists(), "checked before anything is created"
+    english = run_intake("check", env={**env, "INTELLEKTA_INTAKE_LANGUAGE": "en"})
+    assert "Configuration: defaults and environment: OK" in english.stdout, english.stderr

@@ -1,6 +1,6 @@
 """Django's settings built from the configuration (intake_server/settings.py): a
 PostgreSQL ``database_url`` read by dj-database-url, its password from the URL, else the
-environment, else ``database_password_file``; ``language`` one of Django's LANGUAGES."""
+environment, else ``database_password_file``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO
-from tests.server.conftest import intake_env, run_intake
+from tests.server.conftest import intake_env
 
 SHOW = "import json; from intake_server import settings; print(json.dumps(settings.DATABASES))"
 
@@ -65,10 +65,9 @@ def test_the_password_comes_from_the_url_else_the_environment_else_the_file(
     assert db["NAME"] == "intake", "a URL without a database name uses intake"
 
 
-def test_the_language_setting_names_one_of_djangos_languages(tmp_path: Path) -> None:
-    env = intake_env(tmp_path / "data", "", language="fr")
-    result = run_intake("check", env=env)
-    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
-    assert "INTELLEKTA_INTAKE_LANGUAGE: language = 'fr': expected one of de, en." in result.stderr
-    english = run_intake("check", env={**env, "INTELLEKTA_INTAKE_LANGUAGE": "en"})
-    assert "Configuration: defaults and environment: OK" in english.stdout, english.stderr
+def test_djangos_languages_are_the_translations_and_english() -> None:
+    """Adding a language is adding its translation: settings.LANGUAGES follows the
+    locale folder, each language named in itself."""
+    from django.conf import settings
+
+    assert settings.LANGUAGES == [("de", "Deutsch"), ("en", "English")]
