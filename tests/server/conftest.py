@@ -19,11 +19,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from io import StringIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import trustme
+from django.core.management import call_command
 
 from tests.conftest import REPO
 
@@ -180,6 +182,12 @@ def intake_env(data_dir: Path, database_url: str, **settings: str) -> dict[str, 
     )
     env.update({f"INTELLEKTA_INTAKE_{k.upper()}": v for k, v in settings.items()})
     return env
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
 
 
 def run_intake(

@@ -1,5 +1,7 @@
-"""A data folder that cannot be made or written stops every command with one sentence
-naming the folder and exit 3, never a traceback.
+"""The command line as an administrator meets it: without a command, with an unknown one,
+before ``migrate``, without its configuration file or its database, it explains itself
+instead of a traceback; and a data folder that cannot be made or written stops every
+command with one sentence naming the folder and exit 3.
 
 Real folders that cannot be written even by root (who ignores mode bits): a path under
 ``/dev/null`` or under a regular file, and a tmpfs remounted read-only.
@@ -53,3 +55,24 @@ def test_the_sqlite_databases_folder_on_a_read_only_file_system(
 ) -> None:
     database = read_only_disk / "data" / "intake.sqlite3"
     assert_refused(intake_env(tmp_path / "data", f"sqlite:///{database}"), database.parent)
+
+
+def test_the_command_line_explains_itself(tmp_path: Path) -> None:
+    env = intake_env(tmp_path / "data", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    bare = run_intake(env=env)
+    assert bare.returncode == 2 and "commands:" in bare.stderr
+    unknown = run_intake("frobnicate", env=env)
+    assert unknown.returncode == 2 and "unknown command 'frobnicate'" in unknown.stderr
+    unmigrated = run_intake("find", "123456789", env=env)
+    assert unmigrated.returncode == 3 and "intellekta-intake migrate" in unmigrated.stderr
+    missing = run_intake("--config", str(tmp_path / "nope.toml"), "check", env=env)
+    assert missing.returncode == 2 and "nope.toml" in missing.stderr
+    offline = run_intake(
+        "check",
+        env={**env, "INTELLEKTA_INTAKE_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"},
+    )
+    assert offline.returncode == 3 and "database_url" in offline.stderr
+    for result in (bare, unknown, unmigrated, missing, offline):
+        assert "Traceback" not in result.stderr
+    assert run_intake("migrate", env=env).returncode == 0
+    assert run_intake("verify", env=env).stdout.startswith("Ledger intact: 0 entries")

@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from helper.consent.text import UNSTORABLE
 from intake_server.api.models import ChainHead, Confirmation
+from tests.server.api.test_intake_text import every_reader_shows, run, signed_in_admin
 from tests.server.records import real_record
 from tests.server.test_api import URL
-from tests.server.test_intake_text import every_reader_shows, run, signed_in_admin
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("builtin_notices")]
 RECORD = real_record()

@@ -30,10 +30,9 @@ from intake_server.api import evidence, ledger
 from intake_server.api.models import Confirmation, NoticeText, Token
 from intake_server.console.models import SessionMark
 from tests.conftest import REPO
-from tests.server.conftest import intake_env, run_intake, shared_database_url
+from tests.server.conftest import intake_env, run, run_intake, shared_database_url
 from tests.server.records import Built, real_record
 from tests.server.test_api import make_token, post
-from tests.server.test_commands import run
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("builtin_notices")]
 

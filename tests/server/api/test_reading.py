@@ -1,7 +1,7 @@
 """The one reading of a stored confirmation (:mod:`reading`): what it takes as facts, what
 it says of a damaged entry, its JSON form, and that it reads many rows in three queries.
 
-Every column changed one at a time, and whole entries: ``test_tamper.py``. Format 1:
+Every column changed one at a time, and whole entries: ``tests/server/test_tamper.py``. Format 1:
 ``test_verification.py``.
 """
 

@@ -1,6 +1,6 @@
 """The real Windows close path: WM_CLOSE through the real user32.dll to a real Tk window.
 
-``test_close_windows.py`` checks the backend's logic against a fake; here the ctypes
+``test_windows.py`` checks the backend's logic against a fake; here the ctypes
 signatures, the window enumeration and Tk's answer to WM_CLOSE meet for real. The child
 prints ``asked`` from its own WM_DELETE_WINDOW handler, so an exit afterwards proves it
 was asked and closed itself; only the test's teardown ever ends a child.
@@ -27,7 +27,7 @@ from tests.platform_marks import windows_only
 
 pytestmark = windows_only
 
-TK_WINDOW = Path(__file__).with_name("close_fixtures") / "tk_window.py"
+TK_WINDOW = Path(__file__).parents[1] / "close_fixtures" / "tk_window.py"
 #: Generous bounds for starting, answering and ending; only reached when something is broken.
 _BOUND_S = 30.0
 

@@ -3,7 +3,7 @@ format 2; ``--json`` for machines; ``--new`` checks only what was added since th
 run, and the whole chain when that place is gone; what a run finds is kept.
 
 In process, on SQLite or (``INTELLEKTA_TEST_DATABASE=postgres``) PostgreSQL. What is
-changed behind the server's back, column by column: ``test_tamper.py``.
+changed behind the server's back, column by column: ``tests/server/test_tamper.py``.
 """
 
 from __future__ import annotations

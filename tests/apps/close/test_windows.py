@@ -1,7 +1,7 @@
 """The Windows backend's logic, against a fake of the five user32 calls it makes.
 
 The real user32.dll (the ctypes signatures, Tk answering WM_CLOSE) is exercised by
-``test_close_windows_real.py`` on the Windows CI job; real UIPI refusals (an elevated
+``test_windows_real.py`` on the Windows CI job; real UIPI refusals (an elevated
 program) are still only covered by the fake.
 """
 

@@ -2,7 +2,7 @@
 the database at each scrape; no value before the first one.
 
 In process, on SQLite or (``INTELLEKTA_TEST_DATABASE=postgres``) PostgreSQL; a real server
-with several processes and a database that goes away: ``test_serve.py``.
+with several processes and a database that goes away: ``tests/server/test_serve.py``.
 """
 
 from __future__ import annotations

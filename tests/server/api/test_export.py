@@ -25,11 +25,10 @@ from intake_server.api.export import csv_row
 from intake_server.api.fields import CSV_HEADER
 from intake_server.api.models import Confirmation
 from tests.conftest import REPO
-from tests.server.conftest import intake_env, shared_database_url
+from tests.server.conftest import intake_env, run, shared_database_url
 from tests.server.console.hostile import edited
 from tests.server.records import real_record
 from tests.server.test_api import post
-from tests.server.test_commands import run
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("builtin_notices")]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-HELPER = Path(__file__).resolve().parents[2] / "helper"
+HELPER = Path(__file__).resolve().parents[1] / "helper"
 
 #: Names that have no use here other than ending a process.
 FORBIDDEN_NAMES = frozenset(

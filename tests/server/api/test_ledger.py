@@ -23,11 +23,11 @@ from django.db import DataError, OperationalError, connection
 
 from intake_server.api import intake, ledger, verification
 from intake_server.api.models import Confirmation
+from tests.server.api.test_ledger_group_commit import another_writer_holds_the_chain, wait_for
 from tests.server.conftest import ServerProcess
 from tests.server.posting import post
 from tests.server.records import Built, real_record
 from tests.server.test_concurrency import verified_count
-from tests.server.test_group_commit import another_writer_holds_the_chain, wait_for
 
 #: 1 January of year 1 at +23:59 is a day before the first day a datetime can hold in UTC.
 NO_SUCH_TIME = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=23, minutes=59)))
