@@ -215,7 +215,7 @@ class Wizard:
             if a.authority not in AUTHORITIES:
                 needs.append("flow.need_authority")
             if not self.is_open_confirmed:
-                needs.append("flow.need_keep_open_confirmed")
+                needs.append("flow.need_open_confirmed")
         return needs
 
     def next(self) -> Step:

@@ -222,7 +222,7 @@ class TerminalFlow:
                 raise Cancelled("flow.declined_authority")
         if w.applications and not w.is_open_confirmed:
             names = ", ".join(a.name for a in w.applications)
-            if not self.ask_yes_no("flow.ask_keep_open", names=names):
+            if not self.ask_yes_no("flow.ask_open_confirmed", names=names):
                 w.back()
                 return
             w.set_open_confirmed(True)

@@ -82,13 +82,13 @@ def test_notice_step_rules_and_back() -> None:
     assert wizard.missing() == [
         "flow.need_notice_accepted",
         "flow.need_authority",
-        "flow.need_keep_open_confirmed",
+        "flow.need_open_confirmed",
     ]
     wizard.accept_notice(True)
     wizard.set_authority("it_admin_permission")
     with pytest.raises(ValueError):
         wizard.set_authority("maybe")
-    assert wizard.missing() == ["flow.need_keep_open_confirmed"]
+    assert wizard.missing() == ["flow.need_open_confirmed"]
     assert wizard.back() is Step.APPS
     assert wizard.back() is Step.SESSION
     assert wizard.answers.session_id == "123456789", "back keeps the answers"

@@ -472,13 +472,13 @@ class NoticeView(StepView):
         names = ", ".join(a.name for a in apps)
         ttk.Label(
             self.open_frame,
-            text=self.t("gui.still_open", names=names),
+            text=self.t("gui.open_apps", names=names),
             wraplength=WRAP,
             justify="left",
         ).pack(anchor="w")
         ttk.Checkbutton(
             self.open_frame,
-            text=self.t("gui.keep_open_on_purpose"),
+            text=self.t("gui.open_confirmed"),
             variable=self.open_confirmed_var,
             command=self.changed,
         ).pack(anchor="w", pady=(2, 0))
