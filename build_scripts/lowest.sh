@@ -3,8 +3,9 @@
 # helper's, and the server and test extras') into their own venv, .venv-lowest, so that
 # the quick tests can run on them: a lower bound that does not hold fails here, not on an
 # administrator's machine that happens to have that version.
-# Usage: bash build_scripts/lowest.sh (needs .venv, as build_scripts/test.sh makes it), then
-# the quick run with .venv-lowest/bin/python (README, "Tests"); build_scripts/test.sh does both.
+# Usage: bash build_scripts/lowest.sh (needs .venv, as build_scripts/test.sh makes it),
+# then the quick run (README, "Quick start") with .venv-lowest/bin/python instead of
+# .venv/bin/python. build_scripts/test.sh does both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

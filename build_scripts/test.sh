@@ -3,9 +3,10 @@
 # Usage: bash build_scripts/test.sh [pytest arguments]
 # Works on a fresh Debian/Ubuntu machine (as root, or with sudo for apt-get).
 #
-# pytest runs twice: everything (the intake server's in-process tests on SQLite, its
+# pytest runs three times: everything (the intake server's in-process tests on SQLite, its
 # process tests on SQLite and PostgreSQL), then the server's in-process tests again on
-# PostgreSQL. With pytest arguments, only the first run happens.
+# PostgreSQL, then the quick run on the lowest versions pyproject.toml declares
+# (build_scripts/lowest.sh). With pytest arguments, only the first run happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,9 +57,11 @@ echo "== ruff"
 echo "== mypy"
 .venv/bin/mypy
 
-run_pytest() {
+run_pytest() {  # the venv, then pytest's arguments
+    local venv=$1
+    shift
     set +e
-    .venv/bin/python -m pytest "$@"
+    "$venv/bin/python" -m pytest "$@"
     local rc=$?
     set -e
     if [ $rc -eq 5 ]; then
@@ -68,8 +71,14 @@ run_pytest() {
     [ $rc -eq 0 ] || exit $rc
 }
 echo "== pytest"
-run_pytest "$@"
+run_pytest .venv "$@"
 if [ $# -eq 0 ]; then
     echo "== pytest: the intake server's in-process tests on PostgreSQL"
-    INTELLEKTA_TEST_DATABASE=postgres run_pytest tests/server -m django_db
+    INTELLEKTA_TEST_DATABASE=postgres run_pytest .venv tests/server -m django_db
+    echo "== pytest: the quick run on the lowest versions pyproject.toml declares"
+    bash build_scripts/lowest.sh
+    # The quick run (README, "Quick start"): no slow tests, no windows, no browser; on two
+    # workers, except the tests that see this user's programs (tests/conftest.py).
+    run_pytest .venv-lowest -m "not slow and not gui and not programs" -n 2
+    run_pytest .venv-lowest -m "programs and not slow and not gui"
 fi

@@ -4,16 +4,24 @@ Every test gets its own temporary HOME and XDG folders, on Windows its own AppDa
 ProgramData (platformdirs' ``WIN_PD_OVERRIDE_*``), and no ``INTELLEKTA_HELPER_*``
 variables from the outside: no test reads or writes the real user's configuration, logs
 or outbox.
+
+The quick run (README, "Quick start") leaves out ``slow`` and ``gui`` tests, and runs the
+``programs`` tests apart from the others' two workers. Both marks are set here, so that no
+test file has to remember them.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import FunctionType, ModuleType
 
 import pytest
 
@@ -21,6 +29,77 @@ from helper import paths
 from tests.platform_marks import WINDOWS
 
 REPO = Path(__file__).resolve().parents[1]
+
+#: What opens windows or a browser: Tk, the helper's window, Playwright, and the tests' way
+#: to start Chromium.
+_DISPLAY_MODULES = ("tkinter", "helper.ui.tk", "playwright", "tests.server.console.browser")
+_IMPORT = re.compile(r"^\s*(?:from|import)\s+([\w.]+)", re.M)
+#: What starts programs under catalogue names or runs the helper: the spawner, the
+#: helper's CLI, its scan and its real services.
+_PROCESS_NAMES = frozenset(
+    {"spawn", "Spawner", "tk_apps", "start_tk_app", "run_cli", "scan", "LocalServices"}
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module, function = getattr(item, "module", None), getattr(item, "function", None)
+        if module is None or not isinstance(function, FunctionType):
+            continue
+        code = [function, *_called(module, function)]
+        if _uses_display(module) or _imports_display_in(code):
+            item.add_marker(pytest.mark.gui)
+        if _sees_programs(item, code):
+            item.add_marker(pytest.mark.programs)
+
+
+def _called(module: ModuleType, function: FunctionType) -> Iterator[FunctionType]:
+    """The functions, and the methods of the classes, of ``module`` that ``function`` names
+    (not those a dataclass generates: they have no source)."""
+    for name in function.__code__.co_names:
+        value = vars(module).get(name)
+        found = vars(value).values() if isinstance(value, type) else [value]
+        yield from (
+            f
+            for f in found
+            if isinstance(f, FunctionType) and f.__code__.co_filename == module.__file__
+        )
+
+
+def _sees_programs(item: pytest.Item, code: list[FunctionType]) -> bool:
+    """Whether the test starts programs under catalogue names, or runs the helper (``-m
+    helper``, or its scan in-process), whose scan sees every program of this user."""
+    names = set(item.fixturenames).union(*(f.__code__.co_names for f in code))
+    runs_helper = any("helper" in f.__code__.co_consts for f in code)
+    return runs_helper or not _PROCESS_NAMES.isdisjoint(names)
+
+
+def _imports_display_in(code: list[FunctionType]) -> bool:
+    """Whether these functions import a display module, or a module that imported one."""
+    imported = _IMPORT.findall("\n".join(inspect.getsource(f) for f in code))
+    return any(_is_display(name) or _imports_display(name) for name in imported)
+
+
+@functools.cache
+def _uses_display(module: ModuleType) -> bool:
+    """Whether ``module`` imported a display module, directly or through a module that did."""
+    origins = {_origin(value) for value in vars(module).values()} - {module.__name__, ""}
+    return any(_is_display(name) or _imports_display(name) for name in origins)
+
+
+def _imports_display(name: str) -> bool:
+    """Whether the module ``name``, if loaded (a conftest is), imported a display module."""
+    module = sys.modules.get(name)
+    return module is not None and any(_is_display(_origin(v)) for v in vars(module).values())
+
+
+def _origin(value: object) -> str:
+    name = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", "")
+    return name if isinstance(name, str) else ""
+
+
+def _is_display(name: str) -> bool:
+    return name.startswith(_DISPLAY_MODULES)
 
 
 @dataclass

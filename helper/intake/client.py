@@ -23,7 +23,6 @@ import hashlib
 import logging
 import re
 import ssl
-import sys
 import time
 from dataclasses import dataclass
 from typing import Any, Self, cast
@@ -46,6 +45,7 @@ from urllib3.util.retry import Retry
 from helper import __version__, logs
 from helper.config import Config
 from helper.intake import text
+from helper.platforms import platform_name
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +59,7 @@ MAX_ANSWER_BYTES = 65536
 _TOKEN = re.compile(r"[\x21-\x7e]+")
 
 
-def _platform() -> str:
-    if sys.platform == "win32":
-        return "windows"
-    return "macos" if sys.platform == "darwin" else "linux"
-
-
-USER_AGENT = f"intellekta-helper/{__version__} ({_platform()})"
+USER_AGENT = f"intellekta-helper/{__version__} ({platform_name()})"
 
 
 class SetupError(Exception):
@@ -124,7 +118,6 @@ class BudgetRetry(Retry):
             backoff_factor=BACKOFF_FACTOR_S,
             backoff_max=BACKOFF_MAX_S,
             backoff_jitter=BACKOFF_JITTER_S,
-            retry_after_max=RETRY_AFTER_CAP_S,
             raise_on_status=False,  # when the budget is spent, hand back the last answer
         )
 
@@ -159,13 +152,16 @@ class BudgetRetry(Retry):
 
 
 def _planned_wait(retry: Retry, response: BaseHTTPResponse | None) -> float:
+    """The wait before the next attempt: ``Retry-After`` (urllib3 parses both forms) capped
+    at :data:`RETRY_AFTER_CAP_S`, else the backoff. The cap is applied here, not through
+    ``Retry(retry_after_max=...)``, which urllib3 has only since 2.7."""
     if response is not None:
         try:
             after = retry.get_retry_after(response)
         except InvalidHeader:
             after = None
         if after is not None:
-            return float(after)
+            return min(float(after), RETRY_AFTER_CAP_S)
     return retry.get_backoff_time()
 
 
