@@ -11,8 +11,10 @@ cd "$(dirname "$0")/.."
 
 .venv/bin/python -m pip install -q uv
 # Made anew each time: installing into an old venv would keep what satisfies the bounds,
-# not what they name. uv's cache makes this take seconds.
+# not what they name. uv's cache makes this take seconds. Compiled as pip compiles: where
+# Python writes no bytecode itself (PYTHONDONTWRITEBYTECODE), every server process the
+# tests start would otherwise compile Django afresh, and the timing tests would measure that.
 rm -rf .venv-lowest
 python3 -m venv --without-pip .venv-lowest
 .venv/bin/uv pip install -q --python .venv-lowest/bin/python --resolution lowest-direct \
-    -e '.[test,server]'
+    --compile-bytecode -e '.[test,server]'

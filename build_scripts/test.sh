@@ -4,9 +4,10 @@
 # Works on a fresh Debian/Ubuntu machine (as root, or with sudo for apt-get).
 #
 # pytest runs three times: everything (the intake server's in-process tests on SQLite, its
-# process tests on SQLite and PostgreSQL), then the server's in-process tests again on
-# PostgreSQL, then the quick run on the lowest versions pyproject.toml declares
-# (build_scripts/lowest.sh). With pytest arguments, only the first run happens.
+# process tests on SQLite and PostgreSQL; the quick run's tests on two workers, the rest
+# one at a time), then the server's in-process tests again on PostgreSQL, then the quick
+# run on the lowest versions pyproject.toml declares (build_scripts/lowest.sh). With
+# pytest arguments, only pytest with those arguments runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -71,8 +72,14 @@ run_pytest() {  # the venv, then pytest's arguments
     [ $rc -eq 0 ] || exit $rc
 }
 echo "== pytest"
-run_pytest .venv "$@"
-if [ $# -eq 0 ]; then
+if [ $# -gt 0 ]; then
+    run_pytest .venv "$@"
+else
+    # Every test: the quick run's tests on two workers, then the slow ones, those with
+    # windows or a browser (Xvfb is off under pytest-xdist) and those that see this user's
+    # programs, one at a time. Together they are the whole suite.
+    run_pytest .venv -m "not slow and not gui and not programs" -n 2
+    run_pytest .venv -m "slow or gui or programs"
     echo "== pytest: the intake server's in-process tests on PostgreSQL"
     INTELLEKTA_TEST_DATABASE=postgres run_pytest .venv tests/server -m django_db
     echo "== pytest: the quick run on the lowest versions pyproject.toml declares"
