@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "intake_server.customers",
     "intake_server.api",
     "intake_server.console",
 ]

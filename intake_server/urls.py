@@ -13,6 +13,7 @@ urlpatterns = [
     path("metrics", views.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("customers/", include("intake_server.customers.urls")),
     path("", include("intake_server.console.urls")),
 ]
 

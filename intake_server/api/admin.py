@@ -34,8 +34,9 @@ class TokenAdmin(admin.ModelAdmin):
 
     list_display = ("pk", "customer_number", "company", "hint", "created_at", "revoked_at")
     fields = ("customer_number", "company", "hint", "created_at", "revoked_at")
-    readonly_fields = ("customer_number", "hint", "created_at")
-    search_fields = ("customer_number", "company")
+    list_select_related = ("customer",)
+    readonly_fields = ("customer_number", "company", "hint", "created_at")
+    search_fields = ("customer_number", "customer__company")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -79,6 +79,7 @@ def server_facts_text(token: Token | None, notice_verified: bool) -> str:
             "id": token.pk,
             "customer_number": token.customer_number,
             "company": token.company,
+            "sector": token.sector,
         }
     facts = {"notice_verified": notice_verified, "token": vouched}
     return json.dumps(facts, sort_keys=True, separators=(",", ":"), ensure_ascii=True)

@@ -18,13 +18,17 @@ import secrets
 from django.db import models
 from django.utils import timezone
 
+from intake_server.customers.models import Customer
+
 
 class Token(models.Model):
     """A customer's token for the intake API. Only its SHA-256 is stored: a copy of the
-    database gives no one a secret to send with."""
+    database gives no one a secret to send with. Each belongs to a customer of the
+    register, whose company and sector a confirmation sent with it is hashed with."""
 
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tokens")
+    #: The customer's number, as the entries sent with this token name it.
     customer_number = models.CharField(max_length=64, db_index=True)
-    company = models.CharField(max_length=200, blank=True)
     digest = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=12)  # the first characters, to tell tokens apart
     created_at = models.DateTimeField(default=timezone.now)
@@ -32,6 +36,15 @@ class Token(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.pk} ({self.customer_number})"
+
+    @property
+    def company(self) -> str:
+        """The customer's company, as the register has it now."""
+        return self.customer.company
+
+    @property
+    def sector(self) -> str:
+        return self.customer.sector
 
     @staticmethod
     def hash_of(secret: str) -> str:
@@ -41,18 +54,19 @@ class Token(models.Model):
 
     @classmethod
     def find(cls, secret: str) -> Token | None:
-        """The token whose secret this is, unless it was revoked."""
-        return cls.objects.filter(digest=cls.hash_of(secret), revoked_at__isnull=True).first()
+        """The token whose secret this is, unless it was revoked, with its customer."""
+        found = cls.objects.select_related("customer")
+        return found.filter(digest=cls.hash_of(secret), revoked_at__isnull=True).first()
 
     @classmethod
-    def issue(cls, customer_number: str, company: str = "") -> tuple[Token, str]:
+    def issue(cls, customer: Customer) -> tuple[Token, str]:
         """A new token for the customer, and its secret: returned only here, never
         stored, so whoever issues it must hand it on now. The ``itk_`` prefix makes
         one found in a file or a log recognisable."""
         secret = "itk_" + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            customer_number=customer_number,
-            company=company,
+            customer=customer,
+            customer_number=customer.number,
             digest=cls.hash_of(secret),
             hint=secret[:8],
         )

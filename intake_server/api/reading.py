@@ -88,6 +88,8 @@ class Vouched:
     id: int
     customer_number: str
     company: str
+    #: The customer's sector in the register then; "" in entries from before it.
+    sector: str = ""
 
 
 @dataclass(frozen=True)
@@ -313,7 +315,10 @@ def _server_facts(row: Confirmation) -> tuple[Vouched | None, bool | None, bool]
             None
             if token is None
             else Vouched(
-                int(token["id"]), printable(token["customer_number"]), printable(token["company"])
+                int(token["id"]),
+                printable(token["customer_number"]),
+                printable(token["company"]),
+                printable(token.get("sector", "")),
             )
         )
         registered = facts["notice_verified"]

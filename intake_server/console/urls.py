@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from intake_server.console import views
+from intake_server.console import access, exporting, marks, views
 
 
 class EvidenceKind:
@@ -23,12 +23,12 @@ urlpatterns = [
     path("queue/rows", views.queue_rows, name="queue_rows"),
     path("search", views.search, name="search"),
     path("r/<str:receipt_id>", views.detail, name="detail"),
-    path("r/<str:receipt_id>/mark", views.mark, name="mark"),
+    path("r/<str:receipt_id>/mark", marks.mark, name="mark"),
     path(
         "r/<str:receipt_id>/evidence.<evidence_kind:kind>", views.evidence_download, name="evidence"
     ),
-    path("access-log", views.access_log, name="access_log"),
-    path("export", views.export, name="export"),
+    path("access-log", access.access_log, name="access_log"),
+    path("export", exporting.export, name="export"),
     path(
         "sign-in",
         auth_views.LoginView.as_view(

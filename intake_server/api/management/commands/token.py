@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from intake_server.api.management.base import CommandError, IntakeCommand
 from intake_server.api.models import Token
+from intake_server.customers.models import Customer
 from intake_server.exitcodes import ExitCode
 
 
@@ -15,8 +16,9 @@ class Command(IntakeCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         create = actions.add_parser("create", help="Create a token; it is printed only once.")
-        create.add_argument("--customer", required=True, metavar="NUMBER")
-        create.add_argument("--company", default="", metavar="NAME")
+        create.add_argument(
+            "--customer", required=True, metavar="NUMBER", help="A customer of the register."
+        )
         listing = actions.add_parser("list", help="List tokens (never the tokens themselves).")
         listing.add_argument("--json", action="store_true")
         revoke = actions.add_parser("revoke", help="Revoke a token: it then always gets 401.")
@@ -27,12 +29,15 @@ class Command(IntakeCommand):
 
     def _create(self, options: dict[str, Any]) -> None:
         number = options["customer"].strip()
-        if not number or len(number) > 64:
+        customer = Customer.find(number)
+        if customer is None:
             raise CommandError(
-                "--customer needs the customer number (1 to 64 characters).",
+                f"there is no customer {number!r} in the register (see: customer list). "
+                "Add the customer first: intellekta-intake customer add NUMBER --company NAME",
                 returncode=ExitCode.USAGE,
             )
-        token, secret = Token.issue(number, options["company"].strip())
+        token, secret = Token.issue(customer)
+        number = customer.number
         self.stdout.write(secret)
         self.stderr.write(
             f"Token {token.pk} for customer {number}. It is shown only now: give it to the "
@@ -49,7 +54,7 @@ class Command(IntakeCommand):
                 "created_at": t.created_at.isoformat(timespec="seconds"),
                 "revoked_at": t.revoked_at.isoformat(timespec="seconds") if t.revoked_at else None,
             }
-            for t in Token.objects.order_by("pk")
+            for t in Token.objects.select_related("customer").order_by("pk")
         ]
         if options["json"]:
             self.stdout.write(json.dumps(tokens, ensure_ascii=False, indent=1))

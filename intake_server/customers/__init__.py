@@ -1,0 +1,1 @@
+"""The customer register: who intellekta supports, and whether an AV-Vertrag is signed."""
