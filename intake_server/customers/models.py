@@ -10,11 +10,13 @@ says now (the AV-Vertrag) is shown as the register's, not as the ledger's.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from intake_server.folding import number_key
+from intake_server.folding import fold, number_key
 
 
 class Customer(models.Model):
@@ -31,6 +33,8 @@ class Customer(models.Model):
     #: ``number`` as compared (:func:`number_key`): ``K-1`` and ``k1`` are one customer.
     key = models.CharField(max_length=64, unique=True, editable=False)
     company = models.CharField(_("company"), max_length=200)
+    #: ``company`` as searched (:func:`fold`).
+    search_name = models.CharField(max_length=200, editable=False, db_index=True, default="")
     sector = models.CharField(
         _("sector"), max_length=16, choices=list(SECTORS.items()), default=OTHER
     )
@@ -50,6 +54,7 @@ class Customer(models.Model):
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.key = number_key(self.number)
+        self.search_name = fold(self.company)[:200]
         self.updated_at = timezone.now()
         super().save(*args, **kwargs)
 
@@ -62,3 +67,10 @@ class Customer(models.Model):
         """The customer with this number, however it is written (case, separators)."""
         key = number_key(number)
         return cls.objects.filter(key=key).first() if key else None
+
+    @classmethod
+    def by_key(cls, numbers: Iterable[str]) -> dict[str, Customer]:
+        """The customers with these numbers, however written, by :func:`number_key`:
+        one query for a whole list of rows."""
+        keys = {number_key(n) for n in numbers} - {""}
+        return {c.key: c for c in cls.objects.filter(key__in=keys)} if keys else {}
