@@ -26,6 +26,7 @@ COMMANDS = {
     "purge": "Delete records older than retention_days.",
     "notice": "Register notice texts (add FILE) or list them.",
     "token": "Create, list or revoke customer tokens.",
+    "customer": "The customer register: add, edit, list, import FILE.csv.",
     "verify": "Recompute the ledger's hash chain.",
     "user": "Console accounts: add NAME [--admin] (password from a prompt), list, unlock.",
 }

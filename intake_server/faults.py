@@ -1,4 +1,5 @@
-"""Faults of the database, told apart from errors of a request, and answered as faults.
+"""Faults of the database, told apart from errors of a request, and answered as faults;
+and the pages for errors (400, 403, 404, 500) in the console's style and language.
 
 A fault is the database's, not the request's: the disk is full, the database is locked
 past its timeout, or it cannot be reached. Nothing is wrong with what the client sent, so
@@ -15,11 +16,13 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from collections.abc import Callable
 
 from django.db import DatabaseError, InterfaceError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views import defaults
 
 from intake_server.api import problems
@@ -46,6 +49,30 @@ _SQLITE_FAULTS = frozenset(
 #: SQLSTATE classes of PostgreSQL's OperationalError that a record can cause:
 #: 54, "program limit exceeded" (e.g. a value too large for an index).
 _POSTGRES_RECORD_CLASSES = ("54",)
+#: Addresses that answer programs (the helper, monitoring): their errors stay Django's
+#: plain answers, never a console page.
+MACHINE_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/static/")
+#: Each error page's heading and sentence.
+_ERRORS = {
+    400: (
+        gettext_lazy("The request was not understood"),
+        gettext_lazy("The browser sent something the console cannot read. Please try again."),
+    ),
+    403: (
+        gettext_lazy("Not allowed"),
+        gettext_lazy(
+            "This was refused. If you came here from a form, reload the page it is on and "
+            "send it again."
+        ),
+    ),
+    404: (
+        gettext_lazy("Page not found"),
+        gettext_lazy(
+            "There is no page at this address. A confirmation older than the retention "
+            "period has been deleted."
+        ),
+    ),
+}
 
 
 def is_fault(exc: BaseException) -> bool:
@@ -96,7 +123,9 @@ def answer(request: HttpRequest) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Django's ``handler500``: a fault gets :func:`answer`, anything else Django's 500.
+    """Django's ``handler500``: a fault gets :func:`answer`, anything else a page that
+    says so, in the request's language, without the database (no session, no user): it
+    may be what failed.
 
     Here, and not in a middleware's ``process_exception``, because that one sees only
     what a view raises, and a fault is just as often met by a middleware: the session
@@ -104,4 +133,36 @@ def server_error(request: HttpRequest) -> HttpResponse:
     exc = sys.exc_info()[1]
     if exc is not None and is_fault(exc):
         return answer(request)
-    return defaults.server_error(request)
+    if _for_machines(request):
+        return defaults.server_error(request)
+    return HttpResponse(render_to_string("console/server_error.html"), status=500)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's ``handler400``."""
+    return _error(request, exception, 400, defaults.bad_request)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's ``handler403``."""
+    return _error(request, exception, 403, defaults.permission_denied)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's ``handler404``."""
+    return _error(request, exception, 404, defaults.page_not_found)
+
+
+def _for_machines(request: HttpRequest) -> bool:
+    return request.path.startswith(MACHINE_PATHS)
+
+
+def _error(
+    request: HttpRequest, exception: Exception, status: int, plain: Callable[..., HttpResponse]
+) -> HttpResponse:
+    """The console's page for ``status``; Django's ``plain`` one for programs."""
+    if _for_machines(request):
+        return plain(request, exception)
+    heading, sentence = _ERRORS[status]
+    context = {"heading": heading, "sentence": sentence}
+    return render(request, "console/error.html", context, status=status)

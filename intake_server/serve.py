@@ -205,6 +205,7 @@ def run(
     """Serve until stopped (SIGTERM or Ctrl+C); the exit code. A worker process that
     dies stops the whole server with a code other than 0, so that systemd (or any
     supervisor) starts it again, with fresh workers."""
+    _hint_first_account()
     _remove_stale_metrics(metrics_dir.parent)
     shutil.rmtree(metrics_dir, ignore_errors=True)  # counters start at zero with the server
     metrics_dir.mkdir(parents=True, exist_ok=True)
@@ -239,6 +240,26 @@ def run(
         )
         return 1
     return code
+
+
+def _hint_first_account() -> None:
+    """Once at the start, on a server without any console account: the command that
+    creates the first one (the sign-in page says it too, while there is none)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+
+    from intake_server.console.sign_in import FIRST_ACCOUNT
+
+    try:
+        missing = not get_user_model().objects.exists()
+    finally:
+        connections.close_all()  # each worker opens its own
+    if missing:
+        log.warning(
+            "No console account exists yet. Create the first administrator, with this "
+            "server's configuration: %s",
+            FIRST_ACCOUNT,
+        )
 
 
 def _allow_many_connections() -> None:

@@ -17,6 +17,10 @@ urlpatterns = [
     path("", include("intake_server.console.urls")),
 ]
 
-#: A fault of the database (disk full, server down) is a 503 in plain words, never a 500
-#: page; anything else is the usual plain 500 (intake_server.faults).
+#: Error pages in the console's style and language; the API's addresses keep Django's
+#: plain answers. A fault of the database (disk full, server down) is a 503 in plain
+#: words, never a 500 page (intake_server.faults).
+handler400 = "intake_server.faults.bad_request"
+handler403 = "intake_server.faults.permission_denied"
+handler404 = "intake_server.faults.page_not_found"
 handler500 = "intake_server.faults.server_error"

@@ -77,6 +77,7 @@ class Configured:
     address: Mapping[str, str]  # street, postal_code, locality, country
     wording: Mapping[str, Mapping[str, str]]  # per language
     special: Mapping[str, tuple[str, ...]]  # catalogue category -> Art. 9 categories
+    sectors: Mapping[str, tuple[str, ...]]  # the customer's sector -> such categories
     file: str  # the evidence_file, or ""
 
     def missing_contact(self) -> list[str]:
@@ -104,7 +105,8 @@ def configured(path: str | None = None) -> Configured:
         for lang in dict(settings.LANGUAGES)
     }
     special = {key: tuple(value) for key, value in base["special_categories"].items()}
-    return Configured(processor, address, wording, special, path)
+    sectors = {key: tuple(value) for key, value in base["sector_categories"].items()}
+    return Configured(processor, address, wording, special, sectors, path)
 
 
 def _read_evidence_file(path: Path, base: dict[str, Any]) -> dict[str, Any]:
@@ -183,16 +185,23 @@ def lookup(text: str) -> list[Confirmation] | None:
     return list(rows.filter(submission_id=submission).order_by("seq"))
 
 
-def special_categories(facts: Facts, table: Mapping[str, tuple[str, ...]]) -> list[str]:
-    """Kantara's ``spiCat``: the Art. 9 categories the applications kept open may show
-    (``table``: catalogue category to those categories); ``[unknown]`` when programs were
-    kept open without their names. Empty: none of them."""
-    if facts.confidential_apps != "kept_open":
-        return []
-    if not facts.open_applications:
-        return [UNKNOWN_CATEGORY]
-    found = (name for app in facts.open_applications for name in table.get(app.category, ()))
+def special_categories(facts: Facts, cfg: Configured) -> list[str]:
+    """Kantara's ``spiCat``: those the customer's sector brings (``cfg.sectors``; the
+    sector the entry was hashed with, from the register at receipt), then the Art. 9
+    categories the applications kept open may show (``cfg.special``: catalogue category
+    to those categories); ``unknown`` when programs were kept open without their names.
+    Empty: none of them."""
+    found = list(sector_categories(facts, cfg))
+    if facts.confidential_apps == "kept_open" and not facts.open_applications:
+        found.append(UNKNOWN_CATEGORY)
+    elif facts.confidential_apps == "kept_open":
+        found += (n for app in facts.open_applications for n in cfg.special.get(app.category, ()))
     return list(dict.fromkeys(found))
+
+
+def sector_categories(facts: Facts, cfg: Configured) -> tuple[str, ...]:
+    """The categories the sector of the token's customer brings, as the entry covers it."""
+    return cfg.sectors.get(facts.token.sector, ()) if facts.token else ()
 
 
 # -- the document: titled sections, the same for the text and the PDF -------------------
@@ -467,7 +476,7 @@ def evidence_json(row: Confirmation, lang: str) -> dict[str, Any]:
         "termination": words["termination"],
         "thirdPartyDisclosure": False,
     }
-    spi = special_categories(facts, cfg.special) if facts else None
+    spi = special_categories(facts, cfg) if facts else None
     return {
         "version": KANTARA_VERSION,
         "jurisdiction": JURISDICTION,
@@ -524,6 +533,11 @@ def _own_evidence(
         }
         for app in facts.open_applications
     ]
+    own["sector_categories"] = {
+        "sector": facts.token.sector if facts.token else None,
+        "source": "the customer register at receipt, hashed with the entry",
+        "spiCat": list(sector_categories(facts, cfg)),
+    }
     return own
 
 

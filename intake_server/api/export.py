@@ -62,11 +62,43 @@ def between(since: datetime, until: datetime) -> Iterator[Reading]:
         yield from reading.read_all(chunk)
 
 
-def csv_lines(found: Iterable[Reading], out: _Writable) -> None:
-    writer = csv.writer(out)
-    writer.writerow(fields.CSV_HEADER)
+class ExcelGerman(csv.excel):
+    """What Excel opens as columns in a German locale, where the comma is the decimal
+    separator and the list separator is the semicolon."""
+
+    delimiter = ";"
+
+
+#: The CSV dialects, by name: each a :mod:`csv` dialect and what the file starts with.
+#: Excel reads a CSV without a byte order mark in the system's legacy code page (and
+#: shows "MÃ¼ller"); with one, it reads UTF-8. Both end lines with CRLF and quote as
+#: RFC 4180 does.
+DIALECTS: dict[str, tuple[type[csv.Dialect], str]] = {
+    "excel-de": (ExcelGerman, "\ufeff"),
+    "rfc4180": (csv.excel, ""),
+}
+
+
+class _Echo:
+    """A file that hands back what is written: one line of csv.writer at a time."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_text(found: Iterable[Reading], dialect: str = "rfc4180") -> Iterator[str]:
+    """The header and then one line per confirmation, in the CSV ``dialect`` of
+    :data:`DIALECTS`, each line as it is read (for a streamed answer)."""
+    kind, start = DIALECTS[dialect]
+    writer = csv.writer(_Echo(), kind)
+    yield start + writer.writerow(fields.CSV_HEADER)
     for item in found:
-        writer.writerow(csv_row(item))
+        yield writer.writerow(csv_row(item))
+
+
+def csv_lines(found: Iterable[Reading], out: _Writable, dialect: str = "rfc4180") -> None:
+    for line in csv_text(found, dialect):
+        out.write(line)
 
 
 def jsonl_lines(found: Iterable[Reading], out: _Writable) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import dateformat
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy, pgettext
 
 from helper.consent.choices import Authority
 from helper.consent.session_id import format_session_id
@@ -35,6 +36,8 @@ class Part:
     text: str
     #: True: checked by the server; False: as the customer stated it; None: nothing to check.
     verified: bool | None = None
+    #: The time the text names, for a page that writes it in its own way (:func:`exact`).
+    moment: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -44,22 +47,67 @@ class Field:
     parts: Callable[[Facts, Reading], tuple[Part, ...]]
 
 
+#: What the abbreviations of the default zone are called in the console's languages.
+ABBREVIATIONS = {"CET": gettext_lazy("CET"), "CEST": gettext_lazy("CEST")}
+
+
+def zone() -> ZoneInfo:
+    """The configured zone (``time_zone``): every time the console and the evidence
+    show is in it. ``settings.TIME_ZONE`` is the same, so Django's ``date`` agrees."""
+    return ZoneInfo(settings.CONFIG["time_zone"])
+
+
 def when(moment: datetime) -> str:
-    """A time in the configured zone, named, with UTC beside it:
-    ``2026-12-07 20:51:18 Europe/Berlin (19:51:18 UTC)``."""
-    zone = settings.CONFIG["time_zone"]
+    """A time in the configured zone, named, with UTC beside it, for a document read on
+    its own: ``2026-12-07 20:51:18 Europe/Berlin (19:51:18 UTC)``."""
     utc = moment.astimezone(UTC)
     try:
-        local = moment.astimezone(ZoneInfo(zone))
+        local = moment.astimezone(zone())
     except OverflowError:  # the last hours of the year 9999, east of UTC
         return f"{utc:%Y-%m-%d %H:%M:%S} UTC"
     same_day = local.date() == utc.date()
     utc_text = f"{utc:%H:%M:%S}" if same_day else f"{utc:%Y-%m-%d %H:%M:%S}"
-    return f"{local:%Y-%m-%d %H:%M:%S} {zone} ({utc_text} UTC)"
+    return f"{local:%Y-%m-%d %H:%M:%S} {zone().key} ({utc_text} UTC)"
+
+
+def exact(moment: datetime) -> str:
+    """A time in the configured zone as the current language writes it, to the second
+    (``08.12.2026, 17:24:05``): for a page that names the zone once (:func:`zone_named`)."""
+    try:
+        local = moment.astimezone(zone())
+    except OverflowError:
+        return when(moment)
+    return dateformat.format(local, pgettext("exact time, Django date format", "Y-m-d H:i:s"))
+
+
+def machine(moment: datetime) -> str:
+    """A time for ``<time datetime>``: in the configured zone with its offset, or in UTC
+    for the last hours of the year 9999, which no zone east of UTC can hold."""
+    try:
+        return moment.astimezone(zone()).isoformat(timespec="milliseconds")
+    except OverflowError:
+        return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def day(value: date) -> str:
+    """A date as the current language writes it (``01.03.2024``; ``2024-03-01``)."""
+    return dateformat.format(value, pgettext("date, Django date format", "Y-m-d"))
+
+
+def zone_named(moment: datetime) -> str:
+    """The zone as a page names it: ``Europe/Berlin (MEZ)``, with the abbreviation it
+    has at ``moment`` (now, for a list) in the current language."""
+    name = moment.astimezone(zone()).tzname() or ""
+    short = str(ABBREVIATIONS.get(name, name))
+    return f"{zone().key} ({short})" if short and short != zone().key else zone().key
 
 
 def _one(text: str, verified: bool | None = None) -> tuple[Part, ...]:
     return (Part(text, verified),) if text else ()
+
+
+def _time(moment: datetime | None) -> tuple[Part, ...]:
+    return (Part(when(moment), moment=moment),) if moment else ()
 
 
 def _companies(facts: Facts, _reading: Reading) -> tuple[Part, ...]:
@@ -116,13 +164,9 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "confirmed_at",
         gettext_lazy("Confirmed at (the customer's clock)"),
-        lambda f, r: _one(when(f.confirmed_at)),
+        lambda f, r: _time(f.confirmed_at),
     ),
-    Field(
-        "received_at",
-        gettext_lazy("Received at"),
-        lambda f, r: _one(when(f.received_at)) if f.received_at else (),
-    ),
+    Field("received_at", gettext_lazy("Received at"), lambda f, r: _time(f.received_at)),
     Field(
         "notice",
         gettext_lazy("Notice"),

@@ -24,11 +24,12 @@ from django_ratelimit.core import get_usage
 
 from helper.consent.record import schema
 from helper.consent.session_id import normalise_session_id
-from helper.consent.text import UNSTORABLE
+from helper.consent.text import UNSTORABLE, printable
 from intake_server.addresses import client_address
 from intake_server.api import ledger, notices
 from intake_server.api.models import Confirmation, Token
 from intake_server.api.problems import Refused
+from intake_server.folding import names, number_key
 
 MAX_BODY_BYTES = 65536
 _MAX_ERRORS = 10
@@ -363,8 +364,7 @@ def derived_fields(document: dict[str, Any], token: Vouching | None) -> dict[str
     customer = document["customer"]
     notice = document["notice"]
     confirmations = document["confirmations"]
-    number = token.customer_number if token else customer.get("number", "")
-    return {
+    return search_keys(document, token) | {
         "submission_id": document["submission_id"],
         "session_id": document["session_id"],
         "confirmed_at": confirmed_time(document["confirmed_at"]),
@@ -372,7 +372,7 @@ def derived_fields(document: dict[str, Any], token: Vouching | None) -> dict[str
         "authority": confirmations["authority"],
         "confidential_apps": confirmations["confidential_apps"],
         "open_applications": document.get("open_applications", []),
-        "customer_number": number[:64],
+        "customer_number": _customer_number(customer, token),
         "company": (customer.get("company", "") or (token.company if token else ""))[:300],
         "contact_name": customer.get("contact_name", ""),
         "notice_id": notice["id"],
@@ -380,6 +380,31 @@ def derived_fields(document: dict[str, Any], token: Vouching | None) -> dict[str
         "notice_sha256": notice["sha256"],
         "client": document["client"],
     }
+
+
+def search_keys(document: dict[str, Any], token: Vouching | None) -> dict[str, str]:
+    """The columns search uses (``number_key``, ``search_names``): the customer number
+    as compared, and the stated company, the token's and the contact name, folded.
+    Part of :func:`derived_fields`; migration 0005 fills them with it too.
+
+    The names are made printable first, as every reader of stored text makes them
+    (:func:`printable`): so a row stored before the server refused control characters
+    has the keys its reading expects, and a search for such a name finds it."""
+    customer = document["customer"]
+    texts = (
+        customer.get("company", "")[:300],
+        token.company if token else "",
+        customer.get("contact_name", ""),
+    )
+    return {
+        "number_key": number_key(_customer_number(customer, token))[:64],
+        "search_names": names(*map(printable, texts)),
+    }
+
+
+def _customer_number(customer: dict[str, Any], token: Vouching | None) -> str:
+    """The number the token vouches for, else the one stated, as its column holds it."""
+    return (token.customer_number if token else customer.get("number", ""))[:64]
 
 
 def _row(document: dict[str, Any], body: bytes, digest: str, token: Token | None) -> Confirmation:

@@ -123,8 +123,15 @@ class Confirmation(models.Model):
     confidential_apps = models.CharField(max_length=16)
     open_applications = models.JSONField(default=list)
     customer_number = models.CharField(max_length=64, blank=True, db_index=True)
-    company = models.CharField(max_length=300, blank=True, db_index=True)
+    #: ``customer_number`` as compared (:func:`~intake_server.folding.number_key`): what
+    #: search and the register's ``Customer.key`` match it by.
+    number_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    company = models.CharField(max_length=300, blank=True)
     contact_name = models.CharField(max_length=200, blank=True)
+    #: The companies (stated and the token's) and the contact name, folded, kept apart
+    #: (:func:`~intake_server.folding.names`): what search finds a part of a name in.
+    #: Its indexes depend on the database (migration 0005).
+    search_names = models.TextField(blank=True, default="")
     notice_id = models.CharField(max_length=100)
     notice_version = models.CharField(max_length=100)
     notice_sha256 = models.CharField(max_length=64)

@@ -1,69 +1,87 @@
-"""The console's export: confirmations of a date range as CSV, for administrators."""
+"""The console's export: confirmations of a range of days as CSV, for administrators.
+
+For the people who open it: days are days in the configured time zone (``time_zone``,
+as every time in the console), both ends included, the current month by default; the
+file is CSV as Excel in German opens it (semicolons, UTF-8 with a byte order mark) when
+the console speaks German, plain RFC 4180 (commas, UTF-8) otherwise, as Excel in English
+locales opens it; the form offers both.
+"""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from django import forms
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-from intake_server.api import export as export_module, fields, reading
+from intake_server.api import export as export_module
 from intake_server.console.models import AccessEntry
 from intake_server.console.views import admin_required
 
+EXCEL_DE, RFC4180 = "excel-de", "rfc4180"
 
-class _Echo:
-    """A file that hands back what is written: csv.writer into a streaming answer."""
 
-    def write(self, text: str) -> str:
-        return text
+class ExportForm(forms.Form):
+    since = forms.DateField(label=_("From (inclusive)"))
+    until = forms.DateField(label=_("Until (inclusive)"), required=False)
+    dialect = forms.ChoiceField(
+        label=_("Format"),
+        widget=forms.RadioSelect,
+        required=False,  # a request without it gets the language's (:func:`defaults`)
+        choices=[
+            (EXCEL_DE, _("Excel (German): semicolons, UTF-8 with byte order mark")),
+            (RFC4180, _("CSV (RFC 4180): commas, UTF-8")),
+        ],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            raise forms.ValidationError(_("The last day comes before the first."))
+        return cleaned
+
+
+def defaults() -> dict[str, Any]:
+    """The current month up to today, in the configured zone; the dialect of the
+    console's language."""
+    today = timezone.localdate()
+    german = translation.get_language().startswith("de")
+    return {
+        "since": today.replace(day=1),
+        "until": today,
+        "dialect": EXCEL_DE if german else RFC4180,
+    }
+
+
+def _start(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the configured zone."""
+    return datetime.combine(day, time(), timezone.get_default_timezone())
 
 
 @admin_required
 def export(request: HttpRequest) -> HttpResponse:
-    """CSV of a date range (UTC days, as the ``export`` command reads them), streamed;
-    every export is logged."""
-    if request.method != "POST":
-        today = timezone.now().date()
-        return render(
-            request, "console/export.html", {"since": today - timedelta(days=30), "until": today}
-        )
-    since_text, until_text = request.POST.get("since", ""), request.POST.get("until", "")
-    try:
-        since = datetime.combine(date.fromisoformat(since_text), time(), UTC)
-        until = (
-            datetime.combine(date.fromisoformat(until_text), time(), UTC)
-            if until_text
-            else timezone.now()
-        )
-    except ValueError:
-        until = since = None
-    if since is None or until is None or until <= since:
-        error = _("Give a start day and an end day after it.")
-        context = {"error": error, "since": since_text, "until": until_text}
+    """The form (GET), or the CSV of its days, streamed (POST); every export is logged."""
+    form = ExportForm(request.POST if request.method == "POST" else None, initial=defaults())
+    context = {"form": form, "zone": timezone.get_default_timezone_name()}
+    if not form.is_bound:
+        return render(request, "console/export.html", context)
+    if not form.is_valid():
         return render(request, "console/export.html", context, status=400)
-    rows = export_module.between(since, until)
-    lines = (line for row in _with_header(rows) for line in row)
+    since, until, dialect = (form.cleaned_data[k] for k in ("since", "until", "dialect"))
+    dialect = dialect or defaults()["dialect"]
+    end = _start(until + timedelta(days=1)) if until else timezone.now()
+    lines = export_module.csv_text(export_module.between(_start(since), end), dialect)
     answer = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    last = until.date().isoformat() if until_text else "now"
-    name = f"confirmations-{since.date().isoformat()}-{last}.csv"
+    last = until.isoformat() if until else "now"
+    name = f"confirmations-{since.isoformat()}-{last}.csv"
     answer["Content-Disposition"] = content_disposition_header(True, name)
     AccessEntry.log(
-        request.user.get_username(),
-        AccessEntry.EXPORT,
-        detail=f"{since_text} – {until_text or 'now'}",
+        request.user.get_username(), AccessEntry.EXPORT, detail=f"{since} – {last} ({dialect})"
     )
     return answer
-
-
-def _with_header(found: Iterator[reading.Reading]) -> Iterator[list[str]]:
-    """The CSV text, one line per item: the header, then each confirmation."""
-    writer = csv.writer(_Echo())
-    yield [writer.writerow(fields.CSV_HEADER)]
-    for item in found:
-        yield [writer.writerow(export_module.csv_row(item))]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,15 +28,29 @@ class SessionMark(models.Model):
 
 
 class AccessEntry(models.Model):
-    """One record opened, evidence downloaded or data exported: accountability."""
+    """What a user did with a record (opened it, marked it, downloaded its evidence) or
+    the data (exported it): accountability. A visit is one entry: opening the same record
+    again within :data:`VISIT` of the user's last opening of it, with no other record
+    opened in between, adds none (the page reloads after every mark)."""
 
     VIEW, EVIDENCE_PDF, EVIDENCE_JSON, EXPORT = "view", "evidence_pdf", "evidence_json", "export"
+    STARTED, FINISHED, NOTE = "session_started", "session_finished", "note_saved"
     ACTIONS = {
         VIEW: _("Opened the record"),
+        STARTED: _("Session started"),
+        FINISHED: _("Session finished"),
+        NOTE: _("Note saved"),
         EVIDENCE_PDF: _("Downloaded the evidence (PDF)"),
         EVIDENCE_JSON: _("Downloaded the evidence (JSON)"),
         EXPORT: _("Exported records"),
     }
+    #: The entry each kind of :class:`SessionMark` logs.
+    FOR_MARK = {
+        SessionMark.STARTED: STARTED,
+        SessionMark.FINISHED: FINISHED,
+        SessionMark.NOTE: NOTE,
+    }
+    VISIT = timedelta(minutes=10)
 
     username = models.CharField(max_length=150, db_index=True)
     action = models.CharField(max_length=20, choices=list(ACTIONS.items()))
@@ -48,6 +64,18 @@ class AccessEntry(models.Model):
 
     @classmethod
     def log(cls, username: str, action: str, receipt_id: str = "", detail: str = "") -> None:
+        if action == cls.VIEW and cls._visiting(username, receipt_id):
+            return
         cls.objects.create(
             username=username, action=action, receipt_id=receipt_id, detail=detail[:200]
+        )
+
+    @classmethod
+    def _visiting(cls, username: str, receipt_id: str) -> bool:
+        """Whether the user's last opening of a record was of this one, within the visit."""
+        last = cls.objects.filter(username=username, action=cls.VIEW).first()
+        return (
+            last is not None
+            and last.receipt_id == receipt_id
+            and last.at >= timezone.now() - cls.VISIT
         )

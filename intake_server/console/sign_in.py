@@ -30,17 +30,24 @@ from typing import Any
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.views import LoginView
+from django.db import DatabaseError
 from django.db.models import Max, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
 
+from intake_server import faults
 from intake_server.addresses import client_address
-from intake_server.console import names
+from intake_server.console import middleware, names
 
 LOG = logging.getLogger(__name__)
 FIRST_WAIT = timedelta(minutes=1)
 KNOWN_FOR = timedelta(days=30)
+#: How long before the idle sign-out the page warns (at most half the idle time).
+WARN_BEFORE = timedelta(minutes=2)
 _NONE = timedelta(0)
 _MAX_DOUBLINGS = 16  # far beyond the cool-off; keeps the number small
 
@@ -82,19 +89,40 @@ def _failures(since: datetime, **match: str) -> tuple[int, datetime | None]:
     return found["count"] or 0, found["last"]
 
 
-def _account_wait(request: HttpRequest, credentials: dict[str, Any] | None) -> timedelta:
-    name, now = axes_username(request, credentials), request.axes_attempt_time
+def account_waits_until(name: str, now: datetime) -> datetime | None:
+    """Until when attempts for ``name`` from addresses it has not signed in from wait,
+    if they do at ``now``."""
     count, last = _failures(now - settings.AXES_COOLOFF_TIME, username=name)
     beyond = count - 2 * settings.AXES_FAILURE_LIMIT
     if last is None or beyond < 0:
+        return None
+    until = last + min(FIRST_WAIT * 2 ** min(beyond, _MAX_DOUBLINGS), settings.AXES_COOLOFF_TIME)
+    return until if until > now else None
+
+
+def locked_addresses(name: str, now: datetime) -> dict[str, datetime]:
+    """The addresses ``name`` is locked for at ``now`` (5 failures from there), each with
+    the end of its lock."""
+    found = (
+        AccessAttempt.objects.filter(
+            username=name, attempt_time__gte=now - settings.AXES_COOLOFF_TIME
+        )
+        .values("ip_address")
+        .annotate(count=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(count__gte=settings.AXES_FAILURE_LIMIT)
+    )
+    return {row["ip_address"]: row["last"] + settings.AXES_COOLOFF_TIME for row in found}
+
+
+def _account_wait(request: HttpRequest, credentials: dict[str, Any] | None) -> timedelta:
+    name, now = axes_username(request, credentials), request.axes_attempt_time
+    until = account_waits_until(name, now)
+    if until is None:
         return _NONE
     known = AccessLog.objects.filter(
         username=name, ip_address=request.axes_ip_address, attempt_time__gte=now - KNOWN_FOR
     )
-    if known.exists():
-        return _NONE
-    wait = min(FIRST_WAIT * 2 ** min(beyond, _MAX_DOUBLINGS), settings.AXES_COOLOFF_TIME)
-    return max(_NONE, last + wait - now)
+    return _NONE if known.exists() else until - now
 
 
 def wait(request: HttpRequest, credentials: dict[str, Any] | None) -> timedelta:
@@ -155,4 +183,51 @@ def log_locked(
 
 
 def log_success(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """``user_logged_in``: logged; why the last session ended no longer matters."""
     LOG.info("Signed in: user %r from %s", user.get_username(), client_address(request))
+    request.session.pop(middleware.IDLE_MINUTES, None)
+    request.session.pop(middleware.IDLE_USER, None)
+
+
+#: The command that creates the first account, as the sign-in page and ``serve`` say it.
+FIRST_ACCOUNT = "intellekta-intake user add NAME --admin"
+
+
+class SignInView(LoginView):
+    """Django's sign-in (which returns to ``next`` only on this host, as
+    ``url_has_allowed_host_and_scheme`` allows), saying why after an idle sign-out, and
+    how to create the first account while there is none (which reveals nothing once
+    accounts exist)."""
+
+    template_name = "console/sign_in.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["idle_minutes"] = self.request.session.get(middleware.IDLE_MINUTES)
+        if _no_account_yet():
+            context["first_account"] = FIRST_ACCOUNT
+        return context
+
+
+def _no_account_yet() -> bool:
+    """Whether no account exists; False while the database cannot say (a fault): the form
+    is still shown, and signing in meets the fault and says so."""
+    try:
+        return not get_user_model().objects.exists()
+    except DatabaseError as exc:
+        if faults.is_fault(exc):
+            return False
+        raise
+
+
+@require_http_methods(["GET", "POST"])
+def session_state(request: HttpRequest) -> JsonResponse:
+    """The seconds the sign-in has left, for the page's warning before the idle timeout:
+    asked by GET with ``X-Console-Refresh`` (which is no activity), renewed by a POST
+    ("Stay signed in", which is). 401 once signed out."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"remaining_s": 0}, status=401)
+    warn = min(WARN_BEFORE, settings.CONSOLE_IDLE / 2).total_seconds()
+    remaining = middleware.remaining_seconds(request)
+    return JsonResponse({"remaining_s": math.floor(remaining), "warn_s": math.floor(warn)})

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from intake_server.console import access, exporting, marks, views
+from intake_server.console import access, exporting, marks, sign_in, views
 
 
 class EvidenceKind:
@@ -29,12 +29,7 @@ urlpatterns = [
     ),
     path("access-log", access.access_log, name="access_log"),
     path("export", exporting.export, name="export"),
-    path(
-        "sign-in",
-        auth_views.LoginView.as_view(
-            template_name="console/sign_in.html", redirect_authenticated_user=True
-        ),
-        name="sign_in",
-    ),
+    path("sign-in", sign_in.SignInView.as_view(), name="sign_in"),
+    path("session", sign_in.session_state, name="session"),
     path("sign-out", auth_views.LogoutView.as_view(next_page="console:sign_in"), name="sign_out"),
 ]

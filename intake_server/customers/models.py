@@ -29,6 +29,9 @@ class Customer(models.Model):
         OTHER: _("Other"),
     }
 
+    #: The register's own facts, in the order the CSV import's header names them.
+    FACTS = ("number", "company", "sector", "av_signed_on", "av_document", "notes")
+
     number = models.CharField(_("customer number"), max_length=64, unique=True)
     #: ``number`` as compared (:func:`number_key`): ``K-1`` and ``k1`` are one customer.
     key = models.CharField(max_length=64, unique=True, editable=False)
@@ -53,10 +56,25 @@ class Customer(models.Model):
         return f"{self.number} {self.company}"
 
     def save(self, *args: object, **kwargs: object) -> None:
+        self.derive()
+        super().save(*args, **kwargs)
+
+    def derive(self) -> None:
+        """Set what follows from the facts (``key``, ``search_name``) and the time of the
+        change: :meth:`save` does, and so must whoever writes without it (a bulk import)."""
         self.key = number_key(self.number)
         self.search_name = fold(self.company)[:200]
         self.updated_at = timezone.now()
-        super().save(*args, **kwargs)
+
+    def facts(self) -> dict[str, object]:
+        """The register's facts about this customer (:attr:`FACTS`), as they are compared
+        and listed."""
+        return {name: getattr(self, name) for name in self.FACTS}
+
+    def as_dict(self) -> dict[str, object]:
+        """The facts as JSON has them (``customer list --json``): the date in ISO form."""
+        signed = self.av_signed_on.isoformat() if self.av_signed_on else None
+        return {**self.facts(), "av_signed_on": signed, "has_av": self.has_av}
 
     @property
     def has_av(self) -> bool:
@@ -67,6 +85,17 @@ class Customer(models.Model):
         """The customer with this number, however it is written (case, separators)."""
         key = number_key(number)
         return cls.objects.filter(key=key).first() if key else None
+
+    @classmethod
+    def matching(cls, text: str) -> models.QuerySet[Customer]:
+        """The customers whose number starts with ``text`` (case and separators do not
+        count: ``k-1`` finds ``K1``) or whose company holds it (folded: ``Mueller`` finds
+        ``Müller``); all of them for an empty text."""
+        key, name = number_key(text), fold(text)
+        if not (key or name):
+            return cls.objects.all()
+        by_number = models.Q(key__startswith=key) if key else models.Q(pk__in=[])
+        return cls.objects.filter(by_number | models.Q(search_name__contains=name))
 
     @classmethod
     def by_key(cls, numbers: Iterable[str]) -> dict[str, Customer]:

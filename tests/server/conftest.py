@@ -114,6 +114,16 @@ def _forget_known_notices() -> None:
     notices._KNOWN.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Each test starts with no request counted: the in-process tests of one worker all
+    come from one address, and together send more than a minute's limit."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    caches[settings.RATELIMIT_USE_CACHE].clear()
+
+
 @pytest.fixture
 def batch_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The size of each batch the group commit stores in this process, in order."""

@@ -12,6 +12,7 @@ from django.test import Client
 
 from intake_server.api.models import Confirmation, Token
 from tests.server.records import Built, real_record
+from tests.server.register import make_token
 
 URL = "/api/v1/remote-support/confirmations"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("builtin_notices")]
@@ -29,14 +30,6 @@ def post(
     return client.post(
         URL, data=data, content_type=content_type, **{**built.headers(token), **headers}
     )
-
-
-def make_token(customer: str = "10472") -> str:
-    from io import StringIO
-
-    out = StringIO()
-    call_command("token", "create", "--customer", customer, stdout=out, stderr=StringIO())
-    return out.getvalue().strip()
 
 
 def test_a_confirmation_is_stored_once_and_replayed_with_the_same_answer(client: Client) -> None:

@@ -50,6 +50,7 @@ from tests.server.conftest import (
 )
 from tests.server.posting import post as post_to
 from tests.server.records import Built, real_record
+from tests.server.register import make_token
 from tests.server.test_api import post
 
 #: A notice text no server holds: a confirmation of it is "unknown text".
@@ -73,21 +74,6 @@ class Stored:
 
 #: The role of each entry, in the order stored: seq 1 to 5.
 ROLES = ("anonymous", "token", "unknown_notice", "other_token", "last")
-
-
-def make_token(customer: str, company: str) -> str:
-    out = StringIO()
-    call_command(
-        "token",
-        "create",
-        "--customer",
-        customer,
-        "--company",
-        company,
-        stdout=out,
-        stderr=StringIO(),
-    )
-    return out.getvalue().strip()
 
 
 def store_five(client: Client, tmp_path: Path) -> Stored:
@@ -239,6 +225,8 @@ FORGED: dict[str, Callable[[Confirmation, Stored], object]] = {
     "customer_number": lambda row, s: "99999",
     "company": lambda row, s: "Forged GmbH",
     "contact_name": lambda row, s: "Max Forger",
+    "number_key": lambda row, s: "99999",
+    "search_names": lambda row, s: "forged gmbh",
     "notice_id": lambda row, s: _other_notice(row, s).notice_id,
     "notice_version": lambda row, s: _other_notice(row, s).notice_version,
     "notice_sha256": lambda row, s: _other_notice(row, s).notice_sha256,

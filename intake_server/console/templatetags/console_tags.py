@@ -62,3 +62,6 @@ def notice_html(text: str) -> SafeString:
 
 
 register.filter("when", fields.when)
+register.filter("exact", fields.exact)
+#: Not Django's ``date:'c'``, which fails on a time of the year 9999 east of UTC.
+register.filter("machine_time", fields.machine)

@@ -28,10 +28,12 @@ from helper.consent.record import build_record
 from intake_server.api import evidence, ledger
 from intake_server.api.models import Confirmation, NoticeText, Token
 from intake_server.console.models import SessionMark
+from intake_server.customers.models import Customer
 from tests.conftest import REPO
 from tests.server.conftest import intake_env, run, run_intake, shared_database_url
 from tests.server.records import Built, real_record
-from tests.server.test_api import make_token, post
+from tests.server.register import make_token, register_customer
+from tests.server.test_api import post
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("builtin_notices")]
 
@@ -324,7 +326,7 @@ def test_an_intact_entry_exits_0_on_the_command_line(client: Client, tmp_path: P
 @pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
 def test_the_recompute_lines_reproduce_the_entry_hash(client: Client, tmp_path: Path) -> None:
     company = 'O\'Brien "&" $(Söhne) `x` \\ GmbH'
-    token = run("token", "create", "--customer", "10472", "--company", company)[0].strip()
+    token = make_token("10472", company)
     row = stored(client, real_record(company='Quote\'s "Test" $HOME'), token=token)
     env = intake_env(tmp_path / "data", shared_database_url())
     lines = evidence.recompute_commands(Confirmation.objects.get(pk=row.pk))
@@ -361,9 +363,39 @@ def test_sensitive_is_derived_from_the_categories_kept_open(client: Client) -> N
     assert evidence.evidence_json(closed, "en")["spiCat"] == []
 
 
-def test_the_special_categories_name_catalogue_categories() -> None:
+def test_the_special_categories_name_catalogue_categories_and_sectors() -> None:
     table = evidence.configured("").special
     assert set(table) <= set(catalogue.builtin().categories) and table["practice"]
+    assert set(evidence.configured("").sectors) == set(Customer.SECTORS)
+
+
+def test_the_customers_sector_at_receipt_makes_it_sensitive(client: Client) -> None:
+    """A practice's confirmation is sensitive even with every program closed: the sector
+    comes from the register when it arrived and is hashed with the entry, so changing the
+    register later changes nothing."""
+    practice = make_token("10472", "Zahnarztpraxis", sector=Customer.HEALTH)
+    closed = stored(client, real_record(number="10472", kept_open=()), token=practice)
+    register_customer("10472", "Zahnarztpraxis", Customer.OTHER)
+    document = evidence.evidence_json(closed, "en")
+    assert document["sensitive"] is True and document["spiCat"] == ["health data"]
+    assert document["intellekta"]["sector_categories"] == {
+        "sector": "health",
+        "source": "the customer register at receipt, hashed with the entry",
+        "spiCat": ["health data"],
+    }
+    apps = (DetectedApp("b", "Lohn", "hr", (), 0),)
+    firm = make_token("20000", "Kanzlei", sector=Customer.LEGAL)
+    kept = stored(client, record_with(apps), token=firm)
+    assert evidence.evidence_json(kept, "en")["spiCat"] == [
+        "criminal convictions and offences (Art. 10 GDPR)",
+        "health data",
+        "religious beliefs",
+    ]
+    tax = make_token("30000", "Steuerbüro", sector=Customer.TAX)
+    plain = stored(client, real_record(number="30000", session_id="987654321"), token=tax)
+    assert evidence.evidence_json(plain, "en")["sensitive"] is False  # Outlook: mail
+    anonymous = evidence.evidence_json(stored(client, real_record(session_id="555666777")), "en")
+    assert anonymous["intellekta"]["sector_categories"]["sector"] is None
 
 
 def record_with(apps: tuple[DetectedApp, ...]) -> Built:

@@ -79,6 +79,16 @@ def test_csv_has_a_header_and_the_range_oldest_first(three_months: list[str]) ->
     assert [row[0] for row in list(csv.reader(StringIO(everything)))[1:]] == [february]
 
 
+def test_csv_for_german_excel_has_semicolons_and_a_byte_order_mark(
+    three_months: list[str],
+) -> None:
+    out, _ = run("export", "--since", "2025-12-01", "--dialect", "excel-de")
+    assert out.startswith("\ufeff") and out.count("\r\n") == 4
+    header, *rows = list(csv.reader(StringIO(out[1:], newline=""), delimiter=";"))
+    assert tuple(header) == CSV_HEADER and len(rows) == 3
+    assert all(len(row) == len(header) for row in rows)
+
+
 def test_json_lines_hold_one_summary_each(three_months: list[str]) -> None:
     _february, january, december = three_months
     out, _ = run("export", "--since", "2025-12-31", "--until", "2026-01-16", "--format", "jsonl")
@@ -209,7 +219,7 @@ def test_the_consoles_export_neutralises_the_same_cells(client: Client) -> None:
         == 201
     )
     today = datetime.now(UTC).date()
-    form = {"since": str(today - timedelta(days=1)), "until": str(today + timedelta(days=1))}
+    form = {"since": str(today - timedelta(days=1)), "until": str(today), "dialect": "rfc4180"}
     answer = client.post("/export", form)
     assert answer.status_code == 200
     content = b"".join(answer.streaming_content).decode()

@@ -113,3 +113,29 @@ def test_csv_cells_of_an_intact_and_a_damaged_entry(client: Client) -> None:
     body = list(cells(Confirmation.objects.get()).values())
     assert body[0] == row.receipt_id and set(body[1:-1]) == {""}
     assert body[-1].startswith("DAMAGED: its content was changed")
+
+
+@pytest.mark.parametrize(
+    ("zone", "lang", "exact", "named"),
+    [
+        ("Europe/Berlin", "de", "08.12.2026, 17:24:05", "Europe/Berlin (MEZ)"),
+        ("Europe/Berlin", "en", "2026-12-08 17:24:05", "Europe/Berlin (CET)"),
+        ("America/New_York", "de", "08.12.2026, 11:24:05", "America/New_York (EST)"),
+        ("UTC", "en", "2026-12-08 16:24:05", "UTC"),
+    ],
+)
+def test_a_page_writes_times_in_the_zone_in_its_language_and_names_the_zone(
+    settings: Any, zone: str, lang: str, exact: str, named: str
+) -> None:
+    in_zone(settings, zone)
+    moment = datetime(2026, 12, 8, 16, 24, 5, tzinfo=UTC)
+    with translation.override(lang):
+        assert fields.exact(moment) == exact
+        assert fields.zone_named(moment) == named
+        assert fields.day(moment.date()) == ("08.12.2026" if lang == "de" else "2026-12-08")
+
+
+def test_summer_time_is_named_as_such(settings: Any) -> None:
+    in_zone(settings, "Europe/Berlin")
+    with translation.override("de"):
+        assert fields.zone_named(datetime(2026, 7, 1, tzinfo=UTC)) == "Europe/Berlin (MESZ)"

@@ -27,6 +27,8 @@ RFC3339_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 def test_each_answer_is_one_log_line_without_personal_data(tmp_path: Path, server_tls: Tls) -> None:
     env = intake_env(tmp_path / "data", f"sqlite:///{tmp_path / 'intake.sqlite3'}")
     assert run_intake("migrate", env=env).returncode == 0
+    added = run_intake("customer", "add", "77001", "--company", "Kanzlei Geheim GmbH", env=env)
+    assert added.returncode == 0, added.stderr
     created = run_intake("token", "create", "--customer", "77001", env=env)
     assert created.returncode == 0, created.stderr
     server = ServerProcess(env, server_tls).start()

@@ -6,7 +6,6 @@ administrators' banner say DAMAGED in red. The screenshots are kept in the folde
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.server.conftest import ServerProcess, intake_env, run_intake
-from tests.server.console.browser import CHROMIUM, chromium
+from tests.server.console.browser import CHROMIUM
 from tests.server.console.support import PASSWORD, post, post_samples, sign_in
 from tests.server.records import real_record
 
@@ -70,19 +69,6 @@ def damaged(
         yield server, receipts
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("INTELLEKTA_CONSOLE_SHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def _page(browser: Browser, base: str, user: str, locale: str) -> Page:

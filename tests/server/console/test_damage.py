@@ -160,7 +160,7 @@ def test_an_intact_record_shows_no_damage_and_its_times_in_the_configured_zone(
     support: Client,
 ) -> None:
     receipt = stored(support, real_record())
-    assert "damaged" not in _page(support, "/") and "damaged" not in _page(support, f"/r/{receipt}")
+    assert "DAMAGED" not in _page(support, "/") and "DAMAGED" not in _page(support, f"/r/{receipt}")
     facts = _facts_card(_page(support, f"/r/{receipt}"))
     received = Confirmation.objects.get().received_at
     berlin = received.astimezone(ZoneInfo("Europe/Berlin"))

@@ -9,15 +9,14 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
-from io import StringIO
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 
 from intake_server.api.models import Confirmation, Token
+from tests.server import register
 from tests.server.console.hostile import RLO, edited
 from tests.server.records import Built, real_record
 from tests.server.test_api import post
@@ -81,18 +80,7 @@ def stored(client: Client, built: Built, token: str = "") -> str:
 
 def make_token(company: str = "") -> tuple[str, int]:
     """A new token for customer 10472, and its id."""
-    out = StringIO()
-    call_command(
-        "token",
-        "create",
-        "--customer",
-        "10472",
-        "--company",
-        company,
-        stdout=out,
-        stderr=StringIO(),
-    )
-    return out.getvalue().strip(), Token.objects.latest("pk").pk
+    return register.make_token("10472", company), Token.objects.latest("pk").pk
 
 
 def _hostile(document: dict[str, Any]) -> None:

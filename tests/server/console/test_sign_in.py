@@ -199,3 +199,23 @@ def test_failed_and_locked_sign_ins_are_logged_with_name_and_address(
     assert len(failed) == 5 and all("'anna'" in m and STRANGERS[0] in m for m in failed)
     assert len(locked) == 2 and all("'anna'" in m and STRANGERS[0] in m for m in locked)
     assert "guess" not in caplog.text and "the secret guess" not in caplog.text
+
+
+def test_without_any_account_the_sign_in_page_says_how_to_create_the_first() -> None:
+    german = Client().get("/sign-in", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Es gibt noch kein Konto" in german
+    assert "<code>intellekta-intake user add NAME --admin</code>" in german
+    get_user_model().objects.create_user("anna", password=PASSWORD)
+    page = Client().get("/sign-in", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "kein Konto" not in page and "user add" not in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "lands"),
+    [("/search?q=1", "/search?q=1"), ("https://evil.example/", "/"), ("//evil.example", "/")],
+)
+def test_sign_in_returns_only_to_a_page_of_this_server(anna: Any, typed: str, lands: str) -> None:
+    answer = Client().post(
+        "/sign-in", {"username": "anna", "password": PASSWORD, "next": typed}, REMOTE_ADDR=HOME
+    )
+    assert answer.status_code == 302 and answer["Location"] == lands

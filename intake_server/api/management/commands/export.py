@@ -42,6 +42,13 @@ class Command(IntakeCommand):
             default="csv",
             help="csv (with a header row; the default) or jsonl",
         )
+        parser.add_argument(
+            "--dialect",
+            choices=tuple(export.DIALECTS),
+            default="rfc4180",
+            help="for csv: rfc4180 (commas, UTF-8; the default) or excel-de (semicolons, "
+            "UTF-8 with a byte order mark, as Excel in German opens it)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         since = _day("--since", options["since"])
@@ -53,8 +60,11 @@ class Command(IntakeCommand):
                     f"--until {options['until']} must be later than --since {options['since']}.",
                     returncode=ExitCode.USAGE,
                 )
-        write = export.jsonl_lines if options["format"] == "jsonl" else export.csv_lines
+        found = export.between(since, until)
         # A reader that stops early (| head) got what it wanted: no error, no traceback.
         with contextlib.suppress(BrokenPipeError):
-            write(export.between(since, until), self.stdout)
+            if options["format"] == "jsonl":
+                export.jsonl_lines(found, self.stdout)
+            else:
+                export.csv_lines(found, self.stdout, options["dialect"])
             self.stdout.flush()

@@ -22,12 +22,17 @@ LINE_FIELDS = (
 
 class Command(IntakeCommand):
     help = (
-        "Find confirmations by Session ID (as read out), receipt id or customer number; "
+        "Find confirmations, newest first, by Session ID (as read out), receipt id, "
+        "customer number (case and separators ignored: k-1 = K1) or part of a name: the "
+        "company (as stated, as the token's customer, or as the register has it) or the "
+        "contact, with case, accents and umlauts folded (Müller = Muller = Mueller); "
         "each as the ledger proves it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("text", nargs="+", help='e.g. "1 234 567 890", R-7K3M-Q9XD, 10472')
+        parser.add_argument(
+            "text", nargs="+", help='e.g. "1 234 567 890", R-7K3M-Q9XD, 10472, Müller'
+        )
         parser.add_argument("--json", action="store_true", help="print a JSON list")
 
     def handle(self, *args: Any, **options: Any) -> None:

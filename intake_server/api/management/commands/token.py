@@ -6,18 +6,24 @@ from django.utils import timezone
 
 from intake_server.api.management.base import CommandError, IntakeCommand
 from intake_server.api.models import Token
-from intake_server.customers.models import Customer
+from intake_server.customers.management.commands.customer import registered
 from intake_server.exitcodes import ExitCode
 
 
 class Command(IntakeCommand):
-    help = "Customer tokens for the intake API: create (printed once), list, revoke."
+    help = (
+        "Customer tokens for the intake API: create (printed once), list, revoke. Each "
+        "belongs to a customer of the register (intellekta-intake customer)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         create = actions.add_parser("create", help="Create a token; it is printed only once.")
         create.add_argument(
-            "--customer", required=True, metavar="NUMBER", help="A customer of the register."
+            "--customer",
+            required=True,
+            metavar="NUMBER",
+            help="a customer of the register (see: customer list; new ones: customer add)",
         )
         listing = actions.add_parser("list", help="List tokens (never the tokens themselves).")
         listing.add_argument("--json", action="store_true")
@@ -28,20 +34,13 @@ class Command(IntakeCommand):
         getattr(self, f"_{options['action']}")(options)
 
     def _create(self, options: dict[str, Any]) -> None:
-        number = options["customer"].strip()
-        customer = Customer.find(number)
-        if customer is None:
-            raise CommandError(
-                f"there is no customer {number!r} in the register (see: customer list). "
-                "Add the customer first: intellekta-intake customer add NUMBER --company NAME",
-                returncode=ExitCode.USAGE,
-            )
+        customer = registered(options["customer"].strip())
         token, secret = Token.issue(customer)
-        number = customer.number
         self.stdout.write(secret)
         self.stderr.write(
-            f"Token {token.pk} for customer {number}. It is shown only now: give it to the "
-            "customer's IT administrator for intake.token_file."
+            f"Token {token.pk} for customer {customer.number} ({customer.company}, as the "
+            "register has it). It is shown only now: give it to the customer's IT "
+            "administrator for intake.token_file."
         )
 
     def _list(self, options: dict[str, Any]) -> None:

@@ -1,14 +1,16 @@
 import getpass
 import sys
+from datetime import datetime
 from typing import Any
 
 from axes.utils import reset as axes_reset
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandParser
+from django.utils import timezone
 
 from intake_server.api.management.base import CommandError, IntakeCommand
-from intake_server.console import names
+from intake_server.console import names, sign_in
 from intake_server.exitcodes import ExitCode
 
 
@@ -24,6 +26,23 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
+def _when(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _locks(name: str, now: datetime) -> list[str]:
+    """What ``user list`` says of the account's locks (console.sign_in): the addresses
+    locked after 5 wrong passwords, and the wait of every other address after many."""
+    said = [
+        f"; locked from {address} until {_when(until)}"
+        for address, until in sorted(sign_in.locked_addresses(name, now).items())
+    ]
+    waits = sign_in.account_waits_until(name, now)
+    if waits is not None:
+        said.append(f"; other addresses wait until {_when(waits)}")
+    return said
+
+
 class Command(IntakeCommand):
     help = "Console accounts: add one (password from a prompt or stdin), list, unlock."
 
@@ -32,7 +51,9 @@ class Command(IntakeCommand):
         add = actions.add_parser("add", help="Add an account, or set a new password.")
         add.add_argument("name", help="stored in small letters: Anna, ANNA and ａｎｎａ are anna")
         add.add_argument("--admin", action="store_true", help="may administer and see logs")
-        actions.add_parser("list", help="List the accounts.")
+        actions.add_parser(
+            "list", help="List the accounts: role, last sign-in, locks and until when."
+        )
         unlock = actions.add_parser(
             "unlock", help="Allow signing in again after failures (from every address)."
         )
@@ -71,10 +92,14 @@ class Command(IntakeCommand):
         self.stdout.write(f"Account {name} ({role}) {verb}.")
 
     def _list(self, options: dict[str, Any]) -> None:
+        """One line per account: its role, its last sign-in and what keeps it from signing
+        in now; times in the configured zone."""
+        now = timezone.now()
         for user in get_user_model().objects.order_by("username"):
             role = "administrator" if user.is_staff else "support staff"
-            last = user.last_login.isoformat(timespec="minutes") if user.last_login else "never"
-            self.stdout.write(f"{user.username:<24} {role:<14} last sign-in {last}")
+            last = _when(user.last_login) if user.last_login else "never"
+            line = f"{user.username:<24} {role:<14} last sign-in {last}"
+            self.stdout.write("".join([line, *_locks(user.username, now)]))
 
     def _unlock(self, options: dict[str, Any]) -> None:
         name = names.normalise(options["name"])

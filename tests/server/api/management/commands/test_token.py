@@ -9,12 +9,14 @@ from django.core.management.base import CommandError
 
 from intake_server.api.models import Token
 from tests.server.conftest import run
+from tests.server.register import register_customer
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("builtin_notices")]
 
 
 def test_a_token_is_shown_once_and_only_its_hash_is_kept() -> None:
-    out, err = run("token", "create", "--customer", "10472", "--company", "Kanzlei")
+    register_customer("10472", "Kanzlei Recht & Partner")
+    out, err = run("token", "create", "--customer", "10472")
     secret = out.strip()
     assert secret.startswith("itk_") and "shown only now" in err
     stored = Token.objects.get()
