@@ -175,7 +175,7 @@ def lookup(text: str) -> list[Confirmation] | None:
     """The confirmations ``text`` names: a receipt id as people type it, or a submission
     id (one per token, so it may name several). None if it can be neither."""
     receipt = records.receipt_id_of(text)
-    rows = Confirmation.objects.select_related("token")
+    rows = Confirmation.objects.select_related("token__customer")
     if receipt:
         return list(rows.filter(receipt_id=receipt))
     try:

@@ -57,7 +57,7 @@ def between(since: datetime, until: datetime) -> Iterator[Reading]:
     """Received in ``[since, until)`` (by the column, as an index can find them), oldest
     first, each read as the ledger proves it, a chunk at a time."""
     found = Confirmation.objects.filter(received_at__gte=since, received_at__lt=until)
-    rows = found.select_related("token").order_by("received_at", "seq").iterator(_CHUNK)
+    rows = found.select_related("token__customer").order_by("received_at", "seq").iterator(_CHUNK)
     for chunk in iter(lambda: list(itertools.islice(rows, _CHUNK)), []):
         yield from reading.read_all(chunk)
 

@@ -317,7 +317,12 @@ def _check_semantics(document: dict[str, Any], token: Token | None) -> None:
             ),
         )
     number = document["customer"].get("number")
-    if token is not None and number is not None and number != token.customer_number:
+    # "k-1" in the helper's settings is the number "K-1" of the register (folding.number_key).
+    if (
+        token is not None
+        and number is not None
+        and number_key(number) != number_key(token.customer_number)
+    ):
         raise Refused(
             "customer_mismatch",
             _("The customer number %(number)s does not belong to this token.") % {"number": number},

@@ -80,7 +80,7 @@ def verify(since_last: bool = False) -> Report:
         head = ChainHead.objects.filter(pk=1).first() or ChainHead(seq=0, entry_hash=ledger.GENESIS)
         start = _start(head, since_last)
         full = start == _chain_start()
-        rows = Confirmation.objects.select_related("token").filter(
+        rows = Confirmation.objects.select_related("token__customer").filter(
             seq__gt=start[0] if not full else -1
         )
         # The chain up to the head read; rows after it are inserted (_beyond_head). On

@@ -114,7 +114,9 @@ def filtered(found: QuerySet[Confirmation], chosen: Filters) -> QuerySet[Confirm
     if "unverified" in chosen.checks:
         found = found.filter(Q(customer_verified=False) | Q(notice_verified=False))
     if "no_av" in chosen.checks:
-        signed = Customer.objects.filter(av_signed_on__isnull=False).values("key")
+        # A number of no letters or digits ("---") has the key "": it covers nobody.
+        signed = Customer.objects.filter(av_signed_on__isnull=False).exclude(key="")
+        signed = signed.values("key")
         found = found.exclude(number_key__in=signed)
     if "damaged" in chosen.checks:
         found = found.filter(seq__in=Damage.objects.values("seq"))
@@ -183,7 +185,7 @@ def page(found: QuerySet[Confirmation], query: QueryDict) -> Page:
     """The page ``query`` asks for (``older=KEY`` or ``newer=KEY``; else the newest),
     rows with their tokens. A "newer" page that would hold fewer than a page's rows
     is the first page."""
-    found = found.select_related("token")
+    found = found.select_related("token__customer")
     total = found.count()
     older, newer = Key.parse(query.get("older", "")), Key.parse(query.get("newer", ""))
     if newer is not None:
@@ -209,4 +211,6 @@ def same_session(row: Confirmation, now: datetime) -> QuerySet[Confirmation]:
     (the column is a copy) before it says anything about them."""
     recent = now - timedelta(days=SAME_SESSION_DAYS)
     found = Confirmation.objects.filter(session_id=row.session_id, received_at__gte=recent)
-    return found.exclude(pk=row.pk).select_related("token").order_by("-received_at", "-seq")
+    return (
+        found.exclude(pk=row.pk).select_related("token__customer").order_by("-received_at", "-seq")
+    )

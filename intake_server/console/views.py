@@ -106,7 +106,9 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def record_of(receipt_id: str) -> Confirmation:
-    return get_object_or_404(Confirmation.objects.select_related("token"), receipt_id=receipt_id)
+    return get_object_or_404(
+        Confirmation.objects.select_related("token__customer"), receipt_id=receipt_id
+    )
 
 
 @login_required

@@ -106,6 +106,14 @@ def test_a_token_verifies_the_customer(client: Client) -> None:
     assert contradicting.json()["errors"][0]["pointer"] == "/customer/number"
 
 
+def test_a_token_takes_its_number_however_the_helper_writes_it(client: Client) -> None:
+    """The helper's administrator wrote "k-1"; the register has "K1": the same number.
+    The entry names it as the register does."""
+    token = make_token("K1")
+    assert post(client, real_record(number="k-1"), token=token).status_code == 201
+    assert Confirmation.objects.get().customer_number == "K1"
+
+
 def test_unknown_and_revoked_tokens_get_401(client: Client) -> None:
     assert post(client, real_record(), token="itk_nonsense").status_code == 401
     token = make_token()

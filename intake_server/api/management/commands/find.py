@@ -37,7 +37,9 @@ class Command(IntakeCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         text = " ".join(options["text"])
-        found = reading.read_all(list(records.search(text).select_related("token")[:LIMIT]))
+        found = reading.read_all(
+            list(records.search(text).select_related("token__customer")[:LIMIT])
+        )
         if options["json"]:
             summaries = [reading.summary(item) for item in found]
             self.stdout.write(json.dumps(summaries, ensure_ascii=False, indent=1))
