@@ -13,8 +13,11 @@ closed after ``read_timeout_s`` of silence:
 
 A body is never held beyond ``MAX_BODY_BYTES + 1`` bytes: a larger declared length is
 not read at all, a chunked body is cut there, and the view answers ``413`` in the
-client's language. A chunked body that fits is handed to Django with its length, like
-any other.
+client's language. The one exception is a CSV file for the customer register, which may
+be larger (``importing.MAX_UPLOAD_BYTES``), and only when the session cookie belongs to
+a signed-in administrator, checked before the body is read: a stranger can never make a
+server hold more than ``MAX_BODY_BYTES`` of a request. A chunked body that fits is handed
+to Django with its length, like any other.
 
 The thread runs Django and collects the answer; only a streaming answer (an export, a
 static file) comes back to the loop part by part. The first version handed every part
@@ -25,11 +28,13 @@ cost a third more CPU per request than gunicorn (``benchmarks/intake_bench.py``)
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import sys
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from importlib import import_module
 from typing import Any
 
 from hypercorn.typing import (
@@ -45,9 +50,13 @@ from intake_server.wsgi import application as django_application
 # isort: split
 # Django is set up now (by the import above): the models may be imported.
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.http.cookie import parse_cookie
+from django.urls import reverse
 
 from intake_server.api.intake import MAX_BODY_BYTES
 from intake_server.api.problems import REASONS, TYPE_BASE
+from intake_server.customers.importing import MAX_UPLOAD_BYTES
 from intake_server.serve import THREADS_VARIABLE
 
 Headers = list[tuple[bytes, bytes]]
@@ -63,7 +72,8 @@ async def application(scope: Scope, receive: Receive, send: Send) -> None:
         await _lifespan(receive, send)
     elif scope["type"] == "http":
         try:
-            body = await _body(scope, receive, settings.CONFIG["read_timeout_s"])
+            limit = await _body_limit(scope)
+            body = await _body(scope, receive, settings.CONFIG["read_timeout_s"], limit)
         except _Stalled:
             await _timed_out(send)
             return
@@ -71,13 +81,41 @@ async def application(scope: Scope, receive: Receive, send: Send) -> None:
     # anything else (a WebSocket): no answer, and hypercorn closes the connection
 
 
-async def _body(scope: HTTPScope, receive: Receive, timeout: float) -> bytes:
-    """The body, at most ``MAX_BODY_BYTES + 1`` bytes of it, each part within ``timeout``;
-    none at all when the declared length is larger (the view then answers 413)."""
-    if _declared_length(scope) > MAX_BODY_BYTES:
+async def _body_limit(scope: HTTPScope) -> int:
+    """``MAX_BODY_BYTES``; for an administrator's CSV upload to the customer register,
+    which alone asks for more, ``MAX_UPLOAD_BYTES``."""
+    if _declared_length(scope) <= MAX_BODY_BYTES or scope["path"] != _import_path():
+        return MAX_BODY_BYTES
+    cookies = parse_cookie(_header(scope, b"cookie").decode("latin-1"))
+    session_key = cookies.get(settings.SESSION_COOKIE_NAME, "")
+    loop = asyncio.get_running_loop()
+    admin = await loop.run_in_executor(None, _is_administrator, session_key)
+    return MAX_UPLOAD_BYTES if admin else MAX_BODY_BYTES
+
+
+@functools.cache
+def _import_path() -> str:
+    return reverse("customers:import")
+
+
+def _is_administrator(session_key: str) -> bool:
+    """Whether the session is an active administrator's (in a pool thread: it reads the
+    database). The view checks everything else (the idle time) as for any request."""
+    if not session_key:
+        return False
+    user_id = import_module(settings.SESSION_ENGINE).SessionStore(session_key).get(SESSION_KEY)
+    if user_id is None:
+        return False
+    return get_user_model().objects.filter(pk=user_id, is_active=True, is_staff=True).exists()
+
+
+async def _body(scope: HTTPScope, receive: Receive, timeout: float, limit: int) -> bytes:
+    """The body, at most ``limit + 1`` bytes of it, each part within ``timeout``; none at
+    all when the declared length is larger (the view then answers 413)."""
+    if _declared_length(scope) > limit:
         return b""
     body = bytearray()
-    while len(body) <= MAX_BODY_BYTES:
+    while len(body) <= limit:
         try:
             message = await asyncio.wait_for(receive(), timeout)
         except TimeoutError:
@@ -87,14 +125,17 @@ async def _body(scope: HTTPScope, receive: Receive, timeout: float) -> bytes:
         body += message.get("body", b"")
         if not message.get("more_body", False):
             break
-    return bytes(body[: MAX_BODY_BYTES + 1])
+    return bytes(body[: limit + 1])
 
 
 def _declared_length(scope: HTTPScope) -> int:
-    for name, value in scope["headers"]:
-        if name.lower() == b"content-length":
-            return int(value) if value.isdigit() else 0  # hypercorn refuses a bad one
-    return 0
+    value = _header(scope, b"content-length")
+    return int(value) if value.isdigit() else 0  # hypercorn refuses a bad one
+
+
+def _header(scope: HTTPScope, wanted: bytes) -> bytes:
+    """The first header of that (lower-case) name, or b""."""
+    return next((value for name, value in scope["headers"] if name.lower() == wanted), b"")
 
 
 def _environ(scope: HTTPScope, body: bytes) -> dict[str, Any]:

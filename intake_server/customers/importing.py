@@ -86,6 +86,13 @@ class _RowForm(CustomerForm):
         pass
 
 
+#: The largest CSV file taken (10,000 customers are about 1 MB).
+MAX_FILE_BYTES = 8 * 2**20
+#: The largest request that carries one (the form around it, too): the server reads a
+#: body this large only for an administrator's upload (:mod:`intake_server.asgi`).
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES + 65536
+
+
 def import_customers(data: bytes, *, dry_run: bool = False) -> Counts:
     """Import the CSV file ``data``: how many customers were added, updated, unchanged
     (with ``dry_run``, would be; nothing is written). Raises :class:`Refused` with every

@@ -72,7 +72,9 @@ def test_a_newer_page_within_the_newest_is_the_first_page(client: Client) -> Non
     assert len(shown.rows) == PAGE_SIZE and shown.older is not None
 
 
-@pytest.mark.parametrize("key", ["", "x", "12_", "_3", "9" * 40 + "_1", "-5_2"])
+@pytest.mark.parametrize(
+    "key", ["", "x", "12_", "_3", "9" * 40 + "_1", "-5_2", "0_" + "9" * 40, "0_-" + "9" * 30]
+)
 def test_a_key_no_page_gave_shows_the_first_page_or_nothing_older(client: Client, key: str) -> None:
     _posted(client, 3)
     shown = listing.page(Confirmation.objects.all(), QueryDict(f"older={key}"))

@@ -5,6 +5,7 @@ which imports nothing; support cannot add or import."""
 
 from __future__ import annotations
 
+import http.client
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -138,3 +139,38 @@ def test_an_administrator_adds_a_customer_and_imports_a_file(
     expect(page.get_by_role("status")).to_contain_text(says(page, "done"))
     page.goto(f"{server.base}/customers/?q={number}")
     expect(page.locator("tr", has_text="Zahnarztpraxis Weiß")).to_contain_text("DMS-1")
+
+
+def test_a_crm_file_of_thousands_of_customers_uploads_through_the_server(
+    page: Page, server: ServerProcess, tmp_path: Path
+) -> None:
+    """A file far above the API's body limit (64 KiB): the server takes it from a
+    signed-in administrator and imports it whole."""
+    lang = page.lang  # type: ignore[attr-defined]
+    rows = [f"{lang}-{n:05};Firma {n} GmbH;other;01.02.2025;DMS-{n};" for n in range(3000)]
+    csv = tmp_path / "crm.csv"
+    csv.write_text("\n".join([";".join(HEADER), *rows, ""]), "utf-8-sig")
+    assert csv.stat().st_size > 2 * 65536
+    sign_in(page, server.base, "anna")
+    page.goto(server.base + "/customers/import")
+    page.set_input_files("#file", str(csv))
+    page.locator("form button[type=submit].primary").click()
+    added = {"de": "3000 neu", "en": "3000 added"}[lang]
+    expect(page.get_by_role("status")).to_contain_text(added)
+
+
+def test_a_stranger_cannot_make_the_server_hold_a_large_upload(server: ServerProcess) -> None:
+    """Without an administrator's session the server does not read a body larger than
+    the API's limit: it answers at once, while the client has sent nothing of it."""
+    host, port = server.base.removeprefix("https://").split(":")
+    connection = http.client.HTTPSConnection(
+        host, int(port), context=server.tls.client_context(), timeout=10
+    )
+    connection.putrequest("POST", "/customers/import")
+    connection.putheader("Content-Type", "multipart/form-data; boundary=x")
+    connection.putheader("Content-Length", str(5 * 2**20))
+    connection.putheader("Cookie", "sessionid=forged")
+    connection.endheaders()
+    answer = connection.getresponse()  # no body sent: a server waiting for it times out
+    assert answer.status in (302, 403, 413)
+    connection.close()
