@@ -28,6 +28,7 @@ import trustme
 from django.core.management import call_command
 
 from tests.conftest import REPO
+from tests.server.browser_fixtures import browser, shots  # noqa: F401  (offered to every test)
 
 if TYPE_CHECKING:
     from tests.server.tcp_relay import Relay

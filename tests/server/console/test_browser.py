@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import run_cli
 from tests.server.conftest import ServerProcess, Tls, intake_env, run_intake
-from tests.server.console.browser import CHROMIUM, chromium
+from tests.server.console.browser import CHROMIUM
 from tests.server.console.support import PASSWORD, post, post_samples, sign_in
 from tests.server.records import real_record
 
@@ -34,12 +34,6 @@ def add_user(env: dict[str, str], name: str, admin: bool = False) -> None:
 def start(env: dict[str, str], tls: Tls | None) -> ServerProcess:
     run_intake("migrate", env=env)
     return ServerProcess(env, tls).start()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.server.conftest import ServerProcess, Tls, intake_env
-from tests.server.console.browser import CHROMIUM, chromium
+from tests.server.console.browser import CHROMIUM
 from tests.server.console.hostile import RLO, edited
 from tests.server.console.support import post, sign_in
 from tests.server.console.test_browser import add_user, start
@@ -73,12 +73,6 @@ def page(browser: Browser) -> Iterator[Page]:
     opened = context.new_page()
     yield opened
     context.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 def test_a_right_to_left_override_stays_inside_the_company(

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.server.conftest import ServerProcess, Tls, intake_env, run_intake
-from tests.server.console.browser import CHROMIUM, chromium
+from tests.server.console.browser import CHROMIUM
 from tests.server.console.support import PASSWORD, post, sign_in
 from tests.server.records import real_record
 
@@ -63,12 +63,6 @@ def server(
         yield running, receipts
     finally:
         running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.mark.parametrize("locale", ["de-DE", "en-GB"])

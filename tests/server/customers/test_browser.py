@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from intake_server.customers.importing import HEADER
 from tests.server.conftest import ServerProcess, Tls, intake_env, run_intake
-from tests.server.console.browser import CHROMIUM, chromium
+from tests.server.console.browser import CHROMIUM
 from tests.server.console.support import PASSWORD, sign_in
 
 pytestmark = [
@@ -50,12 +50,6 @@ SAYS = {
 def intake(env: dict[str, str], *args: str, password: bool = False) -> None:
     result = run_intake(*args, env=env, input=PASSWORD + "\n" if password else None)
     assert result.returncode == 0, result.stderr
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

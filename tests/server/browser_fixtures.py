@@ -1,5 +1,5 @@
-"""Fixtures of the console's browser tests: one Chromium per module, and the folder the
-screenshots go to."""
+"""Fixtures of the browser tests (the console, the customer register): one Chromium per
+module, and the folder the screenshots go to. ``tests/server/conftest.py`` offers them."""
 
 from __future__ import annotations
 
