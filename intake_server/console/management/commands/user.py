@@ -95,7 +95,11 @@ class Command(IntakeCommand):
         """One line per account: its role, its last sign-in and what keeps it from signing
         in now; times in the configured zone."""
         now = timezone.now()
-        for user in get_user_model().objects.order_by("username"):
+        accounts = get_user_model().objects.order_by("username")
+        if not accounts.exists():
+            first = sign_in.FIRST_ACCOUNT
+            self.stdout.write(f"No accounts yet. Create the first administrator: {first}")
+        for user in accounts:
             role = "administrator" if user.is_staff else "support staff"
             last = _when(user.last_login) if user.last_login else "never"
             line = f"{user.username:<24} {role:<14} last sign-in {last}"

@@ -55,3 +55,9 @@ def test_a_locked_address_and_the_accounts_wait_are_shown_until_when(settings: A
     assert line.count("locked from") == 2 and "other addresses wait until " in line
     call_command("user", "unlock", "anna", stdout=StringIO())
     assert "locked" not in listed()["anna"]
+
+
+def test_without_accounts_the_list_says_how_to_create_the_first() -> None:
+    out = StringIO()
+    call_command("user", "list", stdout=out)
+    assert "intellekta-intake user add NAME --admin" in out.getvalue()
