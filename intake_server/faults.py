@@ -18,12 +18,13 @@ import sqlite3
 import sys
 from collections.abc import Callable
 
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, InterfaceError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _, gettext_lazy
-from django.views import defaults
+from django.views import csrf, defaults
 
 from intake_server.api import problems
 
@@ -151,6 +152,16 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's ``handler404``."""
     return _error(request, exception, 404, defaults.page_not_found)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's ``CSRF_FAILURE_VIEW``: a form sent from a page too old (or from elsewhere)
+    gets the console's 403, which says to reload the page and send it again."""
+    return _error(request, PermissionDenied(reason), 403, _plain_csrf_failure)
+
+
+def _plain_csrf_failure(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return csrf.csrf_failure(request, str(exception))
 
 
 def _for_machines(request: HttpRequest) -> bool:

@@ -86,3 +86,11 @@ def test_the_500_page_speaks_german_and_needs_no_database(monkeypatch: Any) -> N
     except RuntimeError:
         page = faults.server_error(request)
     assert page.status_code == 500 and b"console.css" in page.content
+
+
+def test_a_form_from_an_old_page_gets_the_consoles_403_in_german() -> None:
+    """A form whose CSRF token no longer holds (a page kept open across a sign-in)."""
+    client = Client(enforce_csrf_checks=True)
+    answer = client.post("/sign-in", {"username": "anna"}, HTTP_ACCEPT_LANGUAGE="de")
+    page = answer.content.decode()
+    assert answer.status_code == 403 and "Nicht erlaubt" in page and "console.css" in page
