@@ -5,8 +5,8 @@
 #
 # pytest runs three times: everything (the intake server's in-process tests on SQLite, its
 # process tests on SQLite and PostgreSQL; the quick run's tests on two workers, the rest
-# one at a time), then the server's in-process tests again on PostgreSQL, then the quick
-# run on the lowest versions pyproject.toml declares (build_scripts/lowest.sh). With
+# one at a time), then the server's in-process tests again on PostgreSQL (two workers),
+# then the quick run on the lowest versions pyproject.toml declares (lowest.sh). With
 # pytest arguments, only pytest with those arguments runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,7 +81,7 @@ else
     run_pytest .venv -m "not slow and not gui and not programs" -n 2
     run_pytest .venv -m "slow or gui or programs"
     echo "== pytest: the intake server's in-process tests on PostgreSQL"
-    INTELLEKTA_TEST_DATABASE=postgres run_pytest .venv tests/server -m django_db
+    INTELLEKTA_TEST_DATABASE=postgres run_pytest .venv tests/server -m django_db -n 2
     echo "== pytest: the quick run on the lowest versions pyproject.toml declares"
     bash build_scripts/lowest.sh
     # The quick run (README, "Quick start"): no slow tests, no windows, no browser; on two
