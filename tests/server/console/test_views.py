@@ -109,6 +109,13 @@ def test_search_finds_a_company_by_part_of_its_name(staff: Client) -> None:
     assert "Praxis Dr. Müller" in page
 
 
+def test_a_row_found_by_its_contact_shows_the_contact(staff: Client) -> None:
+    """Otherwise a hit by contact name shows no reason why it was found."""
+    post(staff, real_record(contact_name="Jürgen Weiß"))
+    page = staff.get("/search", {"q": "juergen weiss"}, HTTP_ACCEPT_LANGUAGE="de").content
+    assert "Ansprechpartner: <bdi>Jürgen Weiß</bdi>" in page.decode()
+
+
 def test_the_connect_link_comes_only_from_the_setting(staff: Client, settings: Any) -> None:
     post(staff, real_record(session_id="1234567890"))
     receipt = Confirmation.objects.get().receipt_id
