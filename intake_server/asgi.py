@@ -49,6 +49,7 @@ from intake_server.wsgi import application as django_application
 
 # isort: split
 # Django is set up now (by the import above): the models may be imported.
+from django import db
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.http.cookie import parse_cookie
@@ -103,10 +104,17 @@ def _is_administrator(session_key: str) -> bool:
     database). The view checks everything else (the idle time) as for any request."""
     if not session_key:
         return False
-    user_id = import_module(settings.SESSION_ENGINE).SessionStore(session_key).get(SESSION_KEY)
-    if user_id is None:
+    try:
+        session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+        user_id = session.get(SESSION_KEY)
+        if user_id is None:
+            return False
+        users = get_user_model().objects.filter(pk=user_id, is_active=True, is_staff=True)
+        return users.exists()
+    except db.Error:
+        # The database is down or full: the body stays unread, and Django's answer to the
+        # request meets the same fault and says so (503, intake_server.faults).
         return False
-    return get_user_model().objects.filter(pk=user_id, is_active=True, is_staff=True).exists()
 
 
 async def _body(scope: HTTPScope, receive: Receive, timeout: float, limit: int) -> bytes:

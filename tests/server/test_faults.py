@@ -284,6 +284,14 @@ class Browser:
             )
         )
 
+    def upload(self, path: str, size: int) -> tuple[int, dict[str, str], str]:
+        """A multipart form with a file of ``size`` bytes, as the customer import takes."""
+        file = b"number;company\n" + b"x" * size
+        body = b'--b\r\nContent-Disposition: form-data; name="file"; filename="crm.csv"\r\n\r\n'
+        body += file + b"\r\n--b--\r\n"
+        headers = {"Content-Type": "multipart/form-data; boundary=b", "Referer": self.base + path}
+        return self._open(urllib.request.Request(self.base + path, data=body, headers=headers))
+
     def _open(self, request: urllib.request.Request) -> tuple[int, dict[str, str], str]:
         request.add_header("Accept-Language", "en")
         try:
@@ -309,7 +317,8 @@ def test_a_database_that_is_gone_answers_503_and_the_helper_delivers_afterwards(
     env = intake_env(tmp_path / "data", url)
     server = ServerProcess(env, server_tls).start()
     try:
-        assert run_intake("user", "add", "anna", env=env, input=PASSWORD + "\n").returncode == 0
+        added = run_intake("user", "add", "anna", "--admin", env=env, input=PASSWORD + "\n")
+        assert added.returncode == 0
         console = Browser(server)
         assert console.sign_in("anna")[0] == 200  # the queue, after the redirect
         assert send(server, real_record(session_id="1000000001"))[0] == 201
@@ -327,6 +336,9 @@ def test_a_database_that_is_gone_answers_503_and_the_helper_delivers_afterwards(
         # (in the view) both meet the fault.
         assert_unavailable_page(console.get("/"), server.log_text())
         assert_unavailable_page(Browser(server).sign_in("anna"), server.log_text())
+        # An administrator's upload larger than the API's limit: the server asks the
+        # database whose session it is before it reads the body.
+        assert_unavailable_page(console.upload("/customers/import", 100_000), server.log_text())
 
         relay.start()
         assert send(server, real_record(session_id="1000000004"))[0] == 201
